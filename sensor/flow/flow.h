@@ -1,0 +1,93 @@
+/*
+ * A flow: both directions of one conversation, keyed by the unordered
+ * pair of endpoints plus protocol and VLAN. Owned by one worker's flow
+ * table; nothing here is shared between threads.
+ *
+ * Size matters: a classified flow must cost about 200 bytes, so the nDPI
+ * state (a few KB) lives behind a pointer that is freed as soon as
+ * classification ends, and the metadata nDPI extracted is kept in one
+ * exactly-sized blob.
+ */
+#ifndef MAMORI_FLOW_FLOW_H
+#define MAMORI_FLOW_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ndpi_flow_struct;
+
+/* Endpoints ordered so that both directions give the same key:
+ * (ip_a, port_a) is the lower of the two. */
+struct flow_key {
+    uint8_t ip_a[16], ip_b[16];
+    uint16_t port_a, port_b;
+    uint16_t vlan;
+    uint8_t proto;
+    uint8_t ip_version;
+};
+
+enum flow_dir {
+    DIR_TOSERVER = 0,
+    DIR_TOCLIENT = 1,
+};
+
+enum flow_state {
+    FLOW_STATE_NEW,
+    FLOW_STATE_ESTABLISHED,
+    FLOW_STATE_CLOSED,
+};
+
+enum flow_end_reason {
+    FLOW_END_NONE,
+    FLOW_END_TCP,      /* FIN both ways or RST, after a short linger */
+    FLOW_END_TIMEOUT,  /* idle past its protocol's timeout */
+    FLOW_END_EVICTED,  /* oldest idle flow pushed out at the memory cap */
+    FLOW_END_SHUTDOWN, /* end of input or stop */
+};
+
+/* Which idle timeout applies; flows with the same class sit on one list. */
+enum flow_timeout_class {
+    FLOW_TMO_TCP_NEW,
+    FLOW_TMO_TCP_ESTABLISHED,
+    FLOW_TMO_TCP_CLOSED,
+    FLOW_TMO_UDP,
+    FLOW_TMO_ICMP,
+    FLOW_TMO_OTHER,
+    FLOW_TMO_COUNT
+};
+
+enum classify_state {
+    CLASSIFY_RUNNING, /* nDPI still fed */
+    CLASSIFY_EXTRA,   /* detected; nDPI wants a few more packets for metadata */
+    CLASSIFY_DONE,    /* final; nDPI state freed */
+};
+
+struct flow {
+    struct flow_key key;
+    struct flow *hnext;                /* hash chain */
+    struct flow *lru_prev, *lru_next;  /* per timeout class, oldest first */
+    uint64_t id;
+    uint64_t first_us, last_us;
+    uint64_t pkts[2], bytes[2];        /* indexed by enum flow_dir */
+
+    /* Classification (classify/). */
+    struct ndpi_flow_struct *ndpi;     /* owned while classifying, then NULL */
+    uint8_t *meta;                     /* owned: tagged strings, see classify.h */
+    uint64_t risk;                     /* nDPI risk bitmap */
+    uint16_t master_proto, app_proto;  /* nDPI protocol ids */
+    uint16_t category;
+    uint16_t meta_len;
+    uint8_t confidence;
+    uint8_t cls_state;                 /* enum classify_state */
+    bool guessed;
+
+    /* Endpoint a of the key is the client (initiator). */
+    bool a_is_client;
+    uint8_t state;                     /* enum flow_state */
+    uint8_t tmo_class;                 /* enum flow_timeout_class */
+    uint8_t end_reason;                /* enum flow_end_reason */
+    uint8_t tcp_seen[2];               /* TCP flags seen per direction */
+};
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * EVE `stats` records: capture, decoder layers and anomalies by kind,
+ * flows, classification and memory.
+ */
+#ifndef MAMORI_OUTPUT_EVE_STATS_H
+#define MAMORI_OUTPUT_EVE_STATS_H
+
+#include <stdint.h>
+
+#include "classify/classify.h"
+#include "decode/decode.h"
+#include "flow/flow_table.h"
+#include "output/json.h"
+
+struct worker_stats;
+
+/* All pointers borrowed for the duration of the call. */
+struct eve_stats_view {
+    uint64_t ts_us;
+    const struct worker_stats *worker;
+    const struct decode_stats *decode;
+    const struct flow_stats *flow;
+    const struct classify_stats *classify;
+};
+
+void eve_stats_format(struct json_buf *b, const struct eve_stats_view *v);
+
+#endif

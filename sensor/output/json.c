@@ -1,0 +1,268 @@
+#include "output/json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void json_init(struct json_buf *b)
+{
+    memset(b, 0, sizeof *b);
+}
+
+void json_free(struct json_buf *b)
+{
+    if (!b)
+        return;
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+void json_reset(struct json_buf *b)
+{
+    b->len = 0;
+    b->err = false;
+    b->depth = 0;
+    b->need_comma[0] = false;
+    if (b->p)
+        b->p[0] = '\0';
+}
+
+static bool json_reserve(struct json_buf *b, size_t n)
+{
+    if (b->err)
+        return false;
+    if (n > SIZE_MAX / 2 - b->len) {
+        b->err = true;
+        return false;
+    }
+    size_t want = b->len + n + 1;
+    if (want <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 512;
+    while (cap < want)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->err = true;
+        return false;
+    }
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
+static void json_put(struct json_buf *b, const char *s, size_t n)
+{
+    if (!json_reserve(b, n))
+        return;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void json_putc(struct json_buf *b, char c)
+{
+    if (!json_reserve(b, 1))
+        return;
+    b->p[b->len++] = c;
+    b->p[b->len] = '\0';
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+static size_t utf8_seq_len(const uint8_t *s, size_t left)
+{
+    uint8_t c = s[0];
+    size_t n;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n > left)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    /* Overlong forms, surrogates and values past U+10FFFF are invalid. */
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+void json_append_escaped(struct json_buf *b, const uint8_t *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    json_putc(b, '"');
+    size_t i = 0;
+    while (i < len && !b->err) {
+        size_t run = i;
+        /* Copy runs of plain printable ASCII and valid UTF-8 in one go. */
+        while (run < len) {
+            uint8_t c = s[run];
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                run++;
+                continue;
+            }
+            if (c >= 0x80) {
+                size_t n = utf8_seq_len(s + run, len - run);
+                if (n) {
+                    run += n;
+                    continue;
+                }
+            }
+            break;
+        }
+        if (run > i) {
+            json_put(b, (const char *)s + i, run - i);
+            i = run;
+            continue;
+        }
+        uint8_t c = s[i++];
+        switch (c) {
+        case '"':
+            json_put(b, "\\\"", 2);
+            break;
+        case '\\':
+            json_put(b, "\\\\", 2);
+            break;
+        case '\n':
+            json_put(b, "\\n", 2);
+            break;
+        case '\r':
+            json_put(b, "\\r", 2);
+            break;
+        case '\t':
+            json_put(b, "\\t", 2);
+            break;
+        default: {
+            /* Control characters, and bytes that are not valid UTF-8,
+             * shown as the code point of the byte value. */
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            json_put(b, esc, sizeof esc);
+            break;
+        }
+        }
+    }
+    json_putc(b, '"');
+}
+
+static void json_key(struct json_buf *b, const char *key)
+{
+    if (b->need_comma[b->depth])
+        json_putc(b, ',');
+    b->need_comma[b->depth] = true;
+    if (key) {
+        json_append_escaped(b, (const uint8_t *)key, strlen(key));
+        json_putc(b, ':');
+    }
+}
+
+static void json_open(struct json_buf *b, const char *key, char c)
+{
+    json_key(b, key);
+    json_putc(b, c);
+    if (b->depth + 1 >= JSON_MAX_DEPTH) {
+        b->err = true;
+        return;
+    }
+    b->depth++;
+    b->need_comma[b->depth] = false;
+}
+
+static void json_close(struct json_buf *b, char c)
+{
+    if (b->depth == 0) {
+        b->err = true;
+        return;
+    }
+    b->depth--;
+    json_putc(b, c);
+}
+
+void json_open_object(struct json_buf *b, const char *key)
+{
+    json_open(b, key, '{');
+}
+
+void json_close_object(struct json_buf *b)
+{
+    json_close(b, '}');
+}
+
+void json_open_array(struct json_buf *b, const char *key)
+{
+    json_open(b, key, '[');
+}
+
+void json_close_array(struct json_buf *b)
+{
+    json_close(b, ']');
+}
+
+void json_string(struct json_buf *b, const char *key, const char *s)
+{
+    json_string_bytes(b, key, (const uint8_t *)s, strlen(s));
+}
+
+void json_string_bytes(struct json_buf *b, const char *key, const uint8_t *s, size_t len)
+{
+    json_key(b, key);
+    json_append_escaped(b, s, len);
+}
+
+void json_uint(struct json_buf *b, const char *key, uint64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
+    json_key(b, key);
+    json_put(b, tmp, (size_t)n);
+}
+
+void json_int(struct json_buf *b, const char *key, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
+    json_key(b, key);
+    json_put(b, tmp, (size_t)n);
+}
+
+void json_bool(struct json_buf *b, const char *key, bool v)
+{
+    json_key(b, key);
+    if (v)
+        json_put(b, "true", 4);
+    else
+        json_put(b, "false", 5);
+}
+
+void json_time(struct json_buf *b, const char *key, uint64_t ts_us)
+{
+    time_t secs = (time_t)(ts_us / 1000000);
+    struct tm tm;
+    char tmp[48];
+    if (!gmtime_r(&secs, &tm)) {
+        b->err = true;
+        return;
+    }
+    size_t n = strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%S", &tm);
+    int m = snprintf(tmp + n, sizeof tmp - n, ".%06u+0000", (unsigned)(ts_us % 1000000));
+    json_key(b, key);
+    json_putc(b, '"');
+    json_put(b, tmp, n + (size_t)m);
+    json_putc(b, '"');
+}

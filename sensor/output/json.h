@@ -1,0 +1,50 @@
+/*
+ * A small JSON writer for EVE records: appends to a growable buffer,
+ * tracks commas per nesting level, and escapes any byte sequence so the
+ * result is valid JSON and valid UTF-8 whatever the packet carried.
+ * Errors (allocation failure, nesting too deep) are sticky, as in hiredis.
+ */
+#ifndef MAMORI_OUTPUT_JSON_H
+#define MAMORI_OUTPUT_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JSON_MAX_DEPTH 16
+
+struct json_buf {
+    char *p; /* owned: freed by json_free() */
+    size_t len;
+    size_t cap;
+    bool err;
+    uint8_t depth;
+    bool need_comma[JSON_MAX_DEPTH];
+};
+
+void json_init(struct json_buf *b);
+void json_free(struct json_buf *b);
+/* Empties the buffer and clears the error, keeping the allocation. */
+void json_reset(struct json_buf *b);
+
+/* key is NULL inside arrays and for the top-level object. */
+void json_open_object(struct json_buf *b, const char *key);
+void json_close_object(struct json_buf *b);
+void json_open_array(struct json_buf *b, const char *key);
+void json_close_array(struct json_buf *b);
+
+void json_string(struct json_buf *b, const char *key, const char *s);
+/* Any bytes: valid UTF-8 passes through, control characters and invalid
+ * bytes become \u00XX escapes. */
+void json_string_bytes(struct json_buf *b, const char *key, const uint8_t *s, size_t len);
+void json_uint(struct json_buf *b, const char *key, uint64_t v);
+void json_int(struct json_buf *b, const char *key, int64_t v);
+void json_bool(struct json_buf *b, const char *key, bool v);
+/* ISO 8601 with microseconds and UTC offset, as Suricata writes. */
+void json_time(struct json_buf *b, const char *key, uint64_t ts_us);
+
+/* Writes an escaped string value without a key (for callers building
+ * their own layout); exposed for tests. */
+void json_append_escaped(struct json_buf *b, const uint8_t *s, size_t len);
+
+#endif

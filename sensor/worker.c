@@ -1,0 +1,143 @@
+#include "worker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "output/eve_flow.h"
+#include "output/eve_stats.h"
+
+/* Timeouts are checked once per second of capture time. */
+#define WORKER_EXPIRE_INTERVAL_US 1000000u
+
+struct worker {
+    struct worker_config cfg;
+    struct decoder *dec;
+    struct flow_table *flows;
+    struct classifier *cls;
+    struct eve_file *eve; /* borrowed */
+    struct json_buf rec;
+    struct worker_stats st;
+    uint64_t now_us;      /* latest capture time seen */
+    uint64_t next_expire_us;
+};
+
+void worker_config_default(struct worker_config *cfg)
+{
+    cfg->index = 0;
+    decode_limits_default(&cfg->decode);
+    flow_limits_default(&cfg->flow);
+    classify_limits_default(&cfg->classify);
+}
+
+static void worker_emit(struct worker *w)
+{
+    if (eve_file_write(w->eve, &w->rec) == 0)
+        w->st.records++;
+    else
+        w->st.output_errors++;
+}
+
+/* Flow table callback: the flow has ended and is about to be freed. */
+static void worker_flow_end(void *ctx, struct flow *f)
+{
+    struct worker *w = ctx;
+    classify_flow_end(w->cls, f);
+    eve_flow_format(&w->rec, f, w->cls);
+    worker_emit(w);
+    classify_flow_release(w->cls, f);
+}
+
+struct worker *worker_new(const struct worker_config *cfg, struct eve_file *eve)
+{
+    struct worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->cfg = *cfg;
+    w->eve = eve;
+    json_init(&w->rec);
+    w->dec = decoder_new(&cfg->decode);
+    if (!w->dec)
+        goto fail;
+    /* Flow ids: the worker index in the top bits keeps them unique per run
+     * when several workers share one output. */
+    w->flows = flow_table_new(&cfg->flow, (uint64_t)cfg->index << 48, worker_flow_end, w);
+    if (!w->flows)
+        goto fail;
+    w->cls = classifier_new(&cfg->classify, w->flows);
+    if (!w->cls)
+        goto fail;
+    return w;
+fail:
+    worker_free(w);
+    return NULL;
+}
+
+void worker_flush(struct worker *w)
+{
+    flow_table_flush(w->flows, FLOW_END_SHUTDOWN);
+}
+
+void worker_free(struct worker *w)
+{
+    if (!w)
+        return;
+    if (w->flows && w->cls)
+        flow_table_flush(w->flows, FLOW_END_SHUTDOWN);
+    classifier_free(w->cls);
+    flow_table_free(w->flows);
+    decoder_free(w->dec);
+    json_free(&w->rec);
+    free(w);
+}
+
+void worker_packet(void *ctx, int linktype, uint64_t ts_us, const uint8_t *data, size_t caplen,
+                   size_t wirelen)
+{
+    struct worker *w = ctx;
+    struct packet p;
+
+    w->st.packets++;
+    w->st.bytes += wirelen;
+    if (ts_us > w->now_us)
+        w->now_us = ts_us;
+    if (w->now_us >= w->next_expire_us) {
+        flow_table_expire(w->flows, w->now_us);
+        decoder_expire(w->dec, w->now_us);
+        w->next_expire_us = w->now_us + WORKER_EXPIRE_INTERVAL_US;
+    }
+
+    enum decode_result r = decode_packet(w->dec, linktype, data, caplen, wirelen, ts_us, &p);
+    if (r != DECODE_OK) {
+        if (r == DECODE_ERROR)
+            w->st.invalid++;
+        else
+            w->st.not_flow++;
+        return;
+    }
+
+    enum flow_dir dir;
+    struct flow *f = flow_table_update(w->flows, &p, &dir);
+    if (!f) {
+        w->st.no_flow_memory++;
+        return;
+    }
+    classify_packet(w->cls, f, &p);
+}
+
+void worker_write_stats(struct worker *w, uint64_t ts_us)
+{
+    struct eve_stats_view v = {
+        .ts_us = ts_us,
+        .worker = &w->st,
+        .decode = decoder_stats(w->dec),
+        .flow = flow_table_stats(w->flows),
+        .classify = classifier_stats(w->cls),
+    };
+    eve_stats_format(&w->rec, &v);
+    worker_emit(w);
+}
+
+const struct worker_stats *worker_stats(const struct worker *w)
+{
+    return &w->st;
+}
