@@ -5,7 +5,8 @@
 #include <string.h>
 
 static const char *const kind_names[KIND_COUNT] = {
-    "dicom", "hl7", "fhir", "dhcp", "dns", "arp", "ntp", "mdns", "tls", "smb", "print", "behaviour",
+    "dicom", "hl7", "fhir", "dhcp",  "dns",  "arp",       "ntp",
+    "mdns",  "tls", "smb",  "print", "icmp", "behaviour",
 };
 
 int kind_from_name(const char *name, size_t len)

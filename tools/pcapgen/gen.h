@@ -24,6 +24,7 @@ enum kind {
     KIND_TLS,
     KIND_SMB,
     KIND_PRINT,
+    KIND_ICMP,
     KIND_BEHAVIOUR,
     KIND_COUNT
 };
@@ -35,13 +36,13 @@ struct gen_counts {
 };
 
 struct gen {
-    struct pcap_out *out;      /* borrowed from main */
-    struct hospital *hosp;     /* borrowed from main */
-    enum kind kind;            /* what the frames being built are counted as */
+    struct pcap_out *out;  /* borrowed from main */
+    struct hospital *hosp; /* borrowed from main */
+    enum kind kind;        /* what the frames being built are counted as */
     struct gen_counts total;
     struct gen_counts per_kind[KIND_COUNT];
-    int err;                   /* sticky: first failure to queue a frame */
-    uint8_t *work;             /* owned by main: scratch for large application messages */
+    int err;       /* sticky: first failure to queue a frame */
+    uint8_t *work; /* owned by main: scratch for large application messages */
     size_t work_cap;
     uint8_t frame[PCAP_OUT_MAX_FRAME]; /* scratch frame, reused for every packet */
 };

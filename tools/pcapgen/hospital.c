@@ -100,7 +100,7 @@ static struct host *add_outside(struct hospital *hp, const char *fqdn, uint32_t 
 void hospital_init(struct hospital *hp)
 {
     memset(hp, 0, sizeof(*hp));
-    static const struct host_def gw = {"core-gw", NULL, IP4(10, 10, 0, 1), OUI_CISCO, "Cisco",
+    static const struct host_def gw = {"core-gw",  NULL, IP4(10, 10, 0, 1), OUI_CISCO, "Cisco",
                                        "Catalyst", NULL, OS_EMBEDDED};
     hp->gw = add(hp, &gw);
     hp->gw->ttl = 255;
@@ -125,6 +125,8 @@ void hospital_init(struct hospital *hp)
          OS_WINDOWS},
         {"printsrv01", NULL, IP4(10, 10, 0, 51), OUI_VMWARE, "VMware", "Virtual Platform", NULL,
          OS_WINDOWS},
+        {"nms01", NULL, IP4(10, 10, 0, 60), OUI_VMWARE, "VMware", "Virtual Platform", NULL,
+         OS_LINUX},
     };
     struct host *s[sizeof(servers) / sizeof(servers[0])];
     for (size_t i = 0; i < sizeof(servers) / sizeof(servers[0]); i++) {
@@ -142,10 +144,11 @@ void hospital_init(struct hospital *hp)
     hp->fhir = s[8];
     hp->filesrv = s[9];
     hp->printsrv = s[10];
+    hp->nms = s[11];
 
     static const struct host_def modalities[] = {
-        {"ct-room1", "CT_ROOM1", IP4(10, 20, 1, 11), OUI_SIEMENS, "SIEMENS", "SOMATOM go.Top",
-         "CT", OS_WINDOWS},
+        {"ct-room1", "CT_ROOM1", IP4(10, 20, 1, 11), OUI_SIEMENS, "SIEMENS", "SOMATOM go.Top", "CT",
+         OS_WINDOWS},
         {"ct-room2", "CT_ROOM2", IP4(10, 20, 1, 12), OUI_CANON, "CANON_MEC", "Aquilion Prime SP",
          "CT", OS_LINUX},
         {"mr-room1", "MR_ROOM1", IP4(10, 20, 1, 21), OUI_GEHC, "GE MEDICAL SYSTEMS",
@@ -156,8 +159,8 @@ void hospital_init(struct hospital *hp)
          "ProSound F75", "US", OS_WINDOWS},
         {"cr-room2", "CR_ROOM2", IP4(10, 20, 1, 41), OUI_FUJIFILM, "FUJIFILM Corporation",
          "FCR PROFECT CS", "CR", OS_WINDOWS},
-        {"cr-ward", "CR_WARD", IP4(10, 20, 1, 42), OUI_KONICA, "KONICA MINOLTA", "REGIUS 190",
-         "CR", OS_WINDOWS},
+        {"cr-ward", "CR_WARD", IP4(10, 20, 1, 42), OUI_KONICA, "KONICA MINOLTA", "REGIUS 190", "CR",
+         OS_WINDOWS},
     };
     for (size_t i = 0; i < sizeof(modalities) / sizeof(modalities[0]); i++)
         list_add(&hp->modalities, add(hp, &modalities[i]));
@@ -176,8 +179,8 @@ void hospital_init(struct hospital *hp)
         for (unsigned pc = 1; pc <= 4; pc++) {
             char name[32];
             snprintf(name, sizeof(name), "ward%u-pc%02u", ward, pc);
-            struct host_def d = {name,       NULL,         IP4(10, 30, ward, 20 + pc),
-                                 OUI_LENOVO, "Lenovo",     "ThinkCentre M70q",
+            struct host_def d = {name,       NULL,      IP4(10, 30, ward, 20 + pc),
+                                 OUI_LENOVO, "Lenovo",  "ThinkCentre M70q",
                                  NULL,       OS_WINDOWS};
             list_add(&hp->ward_pcs, add(hp, &d));
         }
@@ -213,34 +216,39 @@ void hospital_init(struct hospital *hp)
         {"adm-pc02", NULL, IP4(10, 50, 0, 22), OUI_HP, "HP", "EliteDesk 800", NULL, OS_WINDOWS},
         {"adm-pc03", NULL, IP4(10, 50, 0, 23), OUI_LENOVO, "Lenovo", "ThinkPad T14", NULL,
          OS_WINDOWS},
-        {"it-adm01", NULL, IP4(10, 50, 0, 40), OUI_DELL, "Dell", "Latitude 5440", NULL,
-         OS_WINDOWS},
+        {"it-adm01", NULL, IP4(10, 50, 0, 40), OUI_DELL, "Dell", "Latitude 5440", NULL, OS_WINDOWS},
     };
     for (size_t i = 0; i < sizeof(admin) / sizeof(admin[0]); i++)
         list_add(&hp->admin_pcs, add(hp, &admin[i]));
     struct host_def prn = {"adm-prn01", NULL, IP4(10, 50, 0, 50), OUI_EPSON, "EPSON",
-                           "WF-C879R", NULL, OS_EMBEDDED};
+                           "WF-C879R",  NULL, OS_EMBEDDED};
     list_add(&hp->printers, add(hp, &prn));
 
     /* Behaviour-only hosts. */
-    static const struct host_def retired = {"cr-old", "CR_OLD", IP4(10, 20, 1, 90),
-                                            OUI_CARESTREAM, "Carestream Health", "DirectView CR 975",
-                                            "CR", OS_WINDOWS};
+    static const struct host_def retired = {"cr-old",
+                                            "CR_OLD",
+                                            IP4(10, 20, 1, 90),
+                                            OUI_CARESTREAM,
+                                            "Carestream Health",
+                                            "DirectView CR 975",
+                                            "CR",
+                                            OS_WINDOWS};
     hp->retired = add(hp, &retired);
-    static const struct host_def newdev = {"raspberrypi", NULL, IP4(10, 30, 4, 201),
+    static const struct host_def newdev = {"raspberrypi", NULL,           IP4(10, 30, 4, 201),
                                            OUI_RASPBERRY, "Raspberry Pi", "Raspberry Pi 4",
-                                           NULL, OS_LINUX};
+                                           NULL,          OS_LINUX};
     hp->newdev = add(hp, &newdev);
-    static const struct host_def rogue = {"ws-tmp17", NULL, IP4(10, 50, 0, 117), OUI_DELL2,
-                                          "Dell", "Latitude 3540", NULL, OS_WINDOWS};
+    static const struct host_def rogue = {"ws-tmp17", NULL,      IP4(10, 50, 0, 117),
+                                          OUI_DELL2,  "Dell",    "Latitude 3540",
+                                          NULL,       OS_WINDOWS};
     hp->rogue_ws = add(hp, &rogue);
     hp->scanner = hp->admin_pcs.h[3];
 
     add_outside(hp, "update.os-vendor.example", IP4(203, 0, 113, 10), true);
     add_outside(hp, "portal.cloud-office.example", IP4(203, 0, 113, 25), true);
     add_outside(hp, "cdn.news-site.example", IP4(198, 51, 100, 80), true);
-    hp->outside_vendor = add_outside(hp, "telemetry.modality-vendor.example",
-                                     IP4(198, 51, 100, 20), false);
+    hp->outside_vendor =
+        add_outside(hp, "telemetry.modality-vendor.example", IP4(198, 51, 100, 20), false);
     hp->outside_lab = add_outside(hp, "hl7.partner-lab.example", IP4(203, 0, 113, 50), false);
     hp->outside_dns = add_outside(hp, "resolver.isp.example", IP4(192, 0, 2, 53), false);
 

@@ -56,7 +56,8 @@ static void ip4(uint8_t *p, uint32_t sip, uint32_t dip, uint8_t proto, uint8_t t
 
 static uint16_t l4_sum4(uint32_t sip, uint32_t dip, uint8_t proto, const uint8_t *l4, size_t len)
 {
-    uint32_t s = (sip >> 16) + (sip & 0xffff) + (dip >> 16) + (dip & 0xffff) + proto + (uint32_t)len;
+    uint32_t s =
+        (sip >> 16) + (sip & 0xffff) + (dip >> 16) + (dip & 0xffff) + proto + (uint32_t)len;
     return fold(sum16(s, l4, len));
 }
 
@@ -133,8 +134,8 @@ void net_udp6(struct gen *g, uint64_t t, const struct host *src, uint16_t sport,
     queue_padded(g, t, ETH_HDR + IP6_HDR + UDP_HDR + len);
 }
 
-void net_arp(struct gen *g, uint64_t t, const uint8_t *eth_dst, uint16_t op,
-             const uint8_t smac[6], uint32_t sip, const uint8_t tmac[6], uint32_t tip)
+void net_arp(struct gen *g, uint64_t t, const uint8_t *eth_dst, uint16_t op, const uint8_t smac[6],
+             uint32_t sip, const uint8_t tmac[6], uint32_t tip)
 {
     static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     uint8_t *f = g->frame;
@@ -231,8 +232,8 @@ static void pure_ack(struct tcp_conv *c, uint64_t t, int side)
     c->unacked[side] = 0;
 }
 
-void tcp_open(struct tcp_conv *c, struct gen *g, struct rng *r, struct host *cli,
-              struct host *srv, uint16_t dport, uint64_t t)
+void tcp_open(struct tcp_conv *c, struct gen *g, struct rng *r, struct host *cli, struct host *srv,
+              uint16_t dport, uint64_t t)
 {
     memset(c, 0, sizeof(*c));
     c->g = g;
@@ -334,14 +335,13 @@ void tcp_reset(struct tcp_conv *c, int side)
     c->t += 10;
 }
 
-void tcp_refused(struct gen *g, struct rng *r, struct host *cli, uint16_t sport,
-                 struct host *srv, uint16_t dport, uint64_t t)
+void tcp_refused(struct gen *g, struct rng *r, struct host *cli, uint16_t sport, struct host *srv,
+                 uint16_t dport, uint64_t t)
 {
     static const uint8_t syn_opts[12] = {2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2};
     uint32_t iss = (uint32_t)rng_next(r);
     uint32_t rtt = net_rtt(r, srv);
     net_tcp(g, t, cli, sport, srv, dport, iss, 0, TCP_SYN, 64240, syn_opts, 12, NULL, 0);
-    net_tcp(g, t + rtt, srv, dport, cli, sport, 0, iss + 1, TCP_RST | TCP_ACK, 0, NULL, 0, NULL,
-            0);
+    net_tcp(g, t + rtt, srv, dport, cli, sport, 0, iss + 1, TCP_RST | TCP_ACK, 0, NULL, 0, NULL, 0);
     gen_flow(g);
 }

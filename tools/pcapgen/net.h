@@ -1,8 +1,8 @@
 /* Ethernet, ARP, IPv4/IPv6, ICMP, UDP and TCP frame builders, and a TCP conversation helper.
  *
  * References: IEEE 802.3 (Ethernet II framing), RFC 826 (ARP), RFC 791 (IPv4), RFC 8200 (IPv6),
- * RFC 792 (ICMP), RFC 768 (UDP), RFC 9293 (TCP), RFC 7323 (window scale), RFC 2018 (SACK-permitted),
- * RFC 1071 (Internet checksum), RFC 1122 section 4.2.3.2 (delayed ACK).
+ * RFC 792 (ICMP), RFC 768 (UDP), RFC 9293 (TCP), RFC 7323 (window scale), RFC 2018
+ * (SACK-permitted), RFC 1071 (Internet checksum), RFC 1122 section 4.2.3.2 (delayed ACK).
  *
  *   +-----------+-----------+------+----------------+------------+---------+
  *   | dst MAC 6 | src MAC 6 | type | IPv4 20 / v6 40| TCP 20+opt | payload |
@@ -38,8 +38,8 @@ void net_udp_raw(struct gen *g, uint64_t t, const uint8_t smac[6], uint32_t sip,
 void net_udp6(struct gen *g, uint64_t t, const struct host *src, uint16_t sport,
               const struct host *dst, uint16_t dport, const uint8_t *payload, size_t len);
 /* op 1 request, 2 reply; eth_dst NULL means broadcast. */
-void net_arp(struct gen *g, uint64_t t, const uint8_t *eth_dst, uint16_t op,
-             const uint8_t smac[6], uint32_t sip, const uint8_t tmac[6], uint32_t tip);
+void net_arp(struct gen *g, uint64_t t, const uint8_t *eth_dst, uint16_t op, const uint8_t smac[6],
+             uint32_t sip, const uint8_t tmac[6], uint32_t tip);
 void net_icmp_echo(struct gen *g, uint64_t t, struct host *src, struct host *dst, bool reply,
                    uint16_t id, uint16_t seq);
 void net_tcp(struct gen *g, uint64_t t, struct host *src, uint16_t sport, struct host *dst,
@@ -54,18 +54,18 @@ struct tcp_conv {
     struct host *h[2];
     uint16_t port[2];
     uint32_t next_seq[2];
-    uint32_t last_ack[2];   /* last ack number each side sent, to never emit a duplicate ACK */
-    unsigned unacked[2];    /* segments side i received and has not acknowledged yet */
-    uint64_t last_rx[2];    /* when side i received its oldest unacknowledged segment */
+    uint32_t last_ack[2]; /* last ack number each side sent, to never emit a duplicate ACK */
+    unsigned unacked[2];  /* segments side i received and has not acknowledged yet */
+    uint64_t last_rx[2];  /* when side i received its oldest unacknowledged segment */
     uint64_t t;
-    uint32_t rtt;           /* microseconds, tap to server and back */
-    uint32_t gap;           /* spacing of back-to-back segments from one sender */
-    uint16_t win[2];        /* advertised window after the handshake (scaled by 2^8) */
+    uint32_t rtt;    /* microseconds, tap to server and back */
+    uint32_t gap;    /* spacing of back-to-back segments from one sender */
+    uint16_t win[2]; /* advertised window after the handshake (scaled by 2^8) */
 };
 
 /* Starts a connection at t: SYN, SYN-ACK, ACK. */
-void tcp_open(struct tcp_conv *c, struct gen *g, struct rng *r, struct host *cli,
-              struct host *srv, uint16_t dport, uint64_t t);
+void tcp_open(struct tcp_conv *c, struct gen *g, struct rng *r, struct host *cli, struct host *srv,
+              uint16_t dport, uint64_t t);
 /* Sends len bytes from side, split into MSS-sized segments, with the peer's ACKs. */
 void tcp_send(struct tcp_conv *c, int side, const uint8_t *data, size_t len);
 /* Sends exactly one segment (len <= MSS); used to split an application message on purpose. */
@@ -77,8 +77,8 @@ void tcp_close(struct tcp_conv *c, int closer);
 /* RST-ACK from side (e.g. the client aborting after a scan). */
 void tcp_reset(struct tcp_conv *c, int side);
 /* A SYN answered by RST-ACK (closed port). Counts as a flow. */
-void tcp_refused(struct gen *g, struct rng *r, struct host *cli, uint16_t sport,
-                 struct host *srv, uint16_t dport, uint64_t t);
+void tcp_refused(struct gen *g, struct rng *r, struct host *cli, uint16_t sport, struct host *srv,
+                 uint16_t dport, uint64_t t);
 
 /* Round-trip time from the tap to h: LAN 0.2-2 ms, outside 15-80 ms. */
 uint32_t net_rtt(struct rng *r, const struct host *h);

@@ -25,8 +25,8 @@ uint64_t dicom_store(struct gen *g, struct rng *r, uint64_t t, struct host *scu,
                      unsigned images, unsigned pixels);
 uint64_t dicom_find(struct gen *g, struct rng *r, uint64_t t, struct host *scu,
                     const char *calling_ae, struct host *scp, unsigned matches, bool abort);
-uint64_t dicom_move(struct gen *g, struct rng *r, uint64_t t, struct host *scu,
-                    struct host *scp, unsigned images);
+uint64_t dicom_move(struct gen *g, struct rng *r, uint64_t t, struct host *scu, struct host *scp,
+                    unsigned images);
 /* An association the acceptor rejects (calling AE title not recognised). */
 uint64_t dicom_rejected(struct gen *g, struct rng *r, uint64_t t, struct host *scu,
                         const char *calling_ae, struct host *scp);
@@ -41,13 +41,13 @@ uint64_t hl7_session(struct gen *g, struct rng *r, uint64_t t, struct host *send
 
 /* proto_fhir.c: HL7 FHIR R4 RESTful API over HTTP/1.1 */
 #define FHIR_PORT 8080
-uint64_t fhir_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
-                      struct host *srv, unsigned requests);
+uint64_t fhir_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli, struct host *srv,
+                      unsigned requests);
 
 /* proto_tls.c: TLS 1.2 (RFC 5246) and 1.3 (RFC 8446) handshakes and records */
 /* app_records: number of application-data records each way after the handshake. */
-uint64_t tls_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
-                     struct host *srv, uint16_t port, const char *sni, unsigned app_records);
+uint64_t tls_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli, struct host *srv,
+                     uint16_t port, const char *sni, unsigned app_records);
 
 /* Pieces reused by protocols that run over TLS (RDP after its X.224 exchange). */
 void tls_handshake(struct tcp_conv *c, struct rng *r, const char *sni, bool tls13);
@@ -55,8 +55,8 @@ void tls_app_data(struct tcp_conv *c, struct rng *r, int side, size_t len);
 void tls_close_notify(struct tcp_conv *c, struct rng *r, int side);
 
 /* proto_smb.c: MS-SMB2 over NetBIOS session service (RFC 1002) on TCP 445, and MS-SMB */
-uint64_t smb2_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
-                      struct host *srv, unsigned reads);
+uint64_t smb2_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli, struct host *srv,
+                      unsigned reads);
 uint64_t smb1_negotiate(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
                         struct host *srv);
 
@@ -70,8 +70,8 @@ uint64_t dns_lookup(struct gen *g, struct rng *r, uint64_t t, struct host *cli, 
 uint64_t dns_ptr_lookup(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
                         struct host *target);
 /* The server's own recursion to the outside forwarder for an outside name. */
-uint64_t dns_forward(struct gen *g, struct rng *r, uint64_t t, const char *name,
-                     enum dns_type type, uint32_t answer_ip);
+uint64_t dns_forward(struct gen *g, struct rng *r, uint64_t t, const char *name, enum dns_type type,
+                     uint32_t answer_ip);
 /* A printer announcing _ipp._tcp over mDNS (IPv4 and IPv6) after a workstation's query. */
 uint64_t mdns_browse(struct gen *g, struct rng *r, uint64_t t, struct host *querier,
                      struct host *printer);
@@ -89,6 +89,10 @@ uint64_t arp_gratuitous(struct gen *g, uint64_t t, struct host *h);
 uint64_t arp_probe_sweep(struct gen *g, struct rng *r, uint64_t t, struct host *asker,
                          uint32_t target_ip);
 
+/* proto_icmp.c: RFC 792 echo; replies < requests leaves the last requests unanswered. */
+uint64_t icmp_ping(struct gen *g, struct rng *r, uint64_t t, struct host *src, struct host *dst,
+                   unsigned requests, unsigned replies);
+
 /* proto_print.c: RFC 8010/8011 (IPP over HTTP, port 631) and raw JetDirect/PJL on 9100 */
 uint64_t ipp_print(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
                    struct host *printer);
@@ -96,12 +100,11 @@ uint64_t raw_print(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
                    struct host *printer);
 
 /* proto_rdp.c: MS-RDPBCGR 2.2.1.1 and 2.2.1.2 over TPKT (RFC 1006) and X.224 */
-uint64_t rdp_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
-                     struct host *srv, const char *user);
+uint64_t rdp_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli, struct host *srv,
+                     const char *user);
 
 /* proto_telnet.c: RFC 854, RFC 855 options */
-uint64_t telnet_login(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
-                      struct host *srv);
+uint64_t telnet_login(struct gen *g, struct rng *r, uint64_t t, struct host *cli, struct host *srv);
 
 /* Shared helpers for text protocols. */
 /* UTC date "YYYYMMDD" and time "HHMMSS" of t (microseconds since the epoch). */

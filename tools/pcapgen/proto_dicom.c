@@ -342,11 +342,11 @@ static void open_association(struct tcp_conv *c, const char *called, const char 
                              struct pctx *pcs, size_t n)
 {
     uint8_t pdu[SMALL];
-    tcp_send(c, 0, pdu, associate(pdu, sizeof(pdu), 1, called, calling, pcs, n, SCU_MAX_PDU,
-                                  c->h[0]));
+    tcp_send(c, 0, pdu,
+             associate(pdu, sizeof(pdu), 1, called, calling, pcs, n, SCU_MAX_PDU, c->h[0]));
     tcp_think(c, 500 + (c->t % 1500));
-    tcp_send(c, 1, pdu, associate(pdu, sizeof(pdu), 2, called, calling, pcs, n, SCP_MAX_PDU,
-                                  c->h[1]));
+    tcp_send(c, 1, pdu,
+             associate(pdu, sizeof(pdu), 2, called, calling, pcs, n, SCP_MAX_PDU, c->h[1]));
 }
 
 uint64_t dicom_echo(struct gen *g, struct rng *r, uint64_t t, struct host *scu,
@@ -359,8 +359,8 @@ uint64_t dicom_echo(struct gen *g, struct rng *r, uint64_t t, struct host *scu,
     struct dimse rq = {.field = CMD_C_ECHO_RQ, .sop_class = UID_VERIFICATION, .msg_id = 1};
     send_command(&c, 0, 1, &rq);
     tcp_think(&c, 200);
-    struct dimse rsp = {.field = CMD_C_ECHO_RQ | CMD_RSP, .sop_class = UID_VERIFICATION,
-                        .msg_id = 1};
+    struct dimse rsp = {
+        .field = CMD_C_ECHO_RQ | CMD_RSP, .sop_class = UID_VERIFICATION, .msg_id = 1};
     send_command(&c, 1, 1, &rsp);
     release_and_close(&c);
     return c.t;
@@ -397,8 +397,8 @@ static size_t image_data_set(uint8_t *out, size_t cap, bool explicit_vr, const s
     snprintf(num, sizeof(num), "%u", number);
     size_t i = 0;
     for (; h->name[i] != '\0' && i < 16; i++)
-        station[i] = (char)((h->name[i] >= 'a' && h->name[i] <= 'z') ? h->name[i] - 32
-                                                                      : h->name[i]);
+        station[i] =
+            (char)((h->name[i] >= 'a' && h->name[i] <= 'z') ? h->name[i] - 32 : h->name[i]);
     station[i] = '\0';
 
     el_str(&d, 0x0008, 0x0005, "CS", "ISO_IR 100");
@@ -478,8 +478,11 @@ uint64_t dicom_store(struct gen *g, struct rng *r, uint64_t t, struct host *scu,
     for (unsigned i = 0; i < images; i++) {
         char sop_uid[64];
         make_uid(r, sop_uid);
-        struct dimse rq = {.field = CMD_C_STORE_RQ, .sop_class = sop, .msg_id = (uint16_t)(i + 1),
-                           .has_data = true, .sop_instance = sop_uid};
+        struct dimse rq = {.field = CMD_C_STORE_RQ,
+                           .sop_class = sop,
+                           .msg_id = (uint16_t)(i + 1),
+                           .has_data = true,
+                           .sop_instance = sop_uid};
         uint8_t cmd[512];
         size_t cn = command(cmd, sizeof(cmd), &rq);
         size_t dn = image_data_set(g->work, half, true, scu, &s, sop_uid, i + 1, pixels, c.t);
@@ -489,8 +492,10 @@ uint64_t dicom_store(struct gen *g, struct rng *r, uint64_t t, struct host *scu,
         pdata(&b, 1, false, g->work, dn, SCP_MAX_PDU);
         tcp_send(&c, 0, g->work + half, b.len);
         tcp_think(&c, rng_range(r, 2000, 15000)); /* the PACS writes the object to disk */
-        struct dimse rsp = {.field = CMD_C_STORE_RQ | CMD_RSP, .sop_class = sop,
-                            .msg_id = (uint16_t)(i + 1), .sop_instance = sop_uid};
+        struct dimse rsp = {.field = CMD_C_STORE_RQ | CMD_RSP,
+                            .sop_class = sop,
+                            .msg_id = (uint16_t)(i + 1),
+                            .sop_instance = sop_uid};
         send_command(&c, 1, 1, &rsp);
         tcp_think(&c, rng_range(r, 300, 3000));
     }
@@ -538,21 +543,24 @@ uint64_t dicom_find(struct gen *g, struct rng *r, uint64_t t, struct host *scu,
 {
     struct tcp_conv c;
     tcp_open(&c, g, r, scu, scp, DICOM_PORT, t);
-    struct pctx pcs[1] = {{1, UID_STUDY_FIND, {UID_EXPLICIT_LE, UID_IMPLICIT_LE}, 2,
-                           UID_EXPLICIT_LE}};
+    struct pctx pcs[1] = {
+        {1, UID_STUDY_FIND, {UID_EXPLICIT_LE, UID_IMPLICIT_LE}, 2, UID_EXPLICIT_LE}};
     open_association(&c, scp->ae, calling_ae, pcs, 1);
     uint8_t ident[1024];
     struct study q;
     new_study(r, &q);
-    struct dimse rq = {.field = CMD_C_FIND_RQ, .sop_class = UID_STUDY_FIND, .msg_id = 1,
-                       .has_data = true};
+    struct dimse rq = {
+        .field = CMD_C_FIND_RQ, .sop_class = UID_STUDY_FIND, .msg_id = 1, .has_data = true};
     send_identifier(&c, 0, 1, &rq, ident, find_identifier(ident, sizeof(ident), &q, true, t));
     tcp_think(&c, rng_range(r, 3000, 20000));
     for (unsigned i = 0; i < matches; i++) {
         struct study s;
         new_study(r, &s);
-        struct dimse rsp = {.field = CMD_C_FIND_RQ | CMD_RSP, .sop_class = UID_STUDY_FIND,
-                            .msg_id = 1, .has_data = true, .status = STATUS_PENDING};
+        struct dimse rsp = {.field = CMD_C_FIND_RQ | CMD_RSP,
+                            .sop_class = UID_STUDY_FIND,
+                            .msg_id = 1,
+                            .has_data = true,
+                            .status = STATUS_PENDING};
         uint64_t when = t - (uint64_t)rng_below(r, 30) * 86400000000ULL;
         send_identifier(&c, 1, 1, &rsp, ident,
                         find_identifier(ident, sizeof(ident), &s, false, when));
@@ -565,20 +573,19 @@ uint64_t dicom_find(struct gen *g, struct rng *r, uint64_t t, struct host *scu,
             return c.t;
         }
     }
-    struct dimse fin = {.field = CMD_C_FIND_RQ | CMD_RSP, .sop_class = UID_STUDY_FIND,
-                        .msg_id = 1};
+    struct dimse fin = {.field = CMD_C_FIND_RQ | CMD_RSP, .sop_class = UID_STUDY_FIND, .msg_id = 1};
     send_command(&c, 1, 1, &fin);
     release_and_close(&c);
     return c.t;
 }
 
-uint64_t dicom_move(struct gen *g, struct rng *r, uint64_t t, struct host *scu,
-                    struct host *scp, unsigned images)
+uint64_t dicom_move(struct gen *g, struct rng *r, uint64_t t, struct host *scu, struct host *scp,
+                    unsigned images)
 {
     struct tcp_conv c;
     tcp_open(&c, g, r, scu, scp, DICOM_PORT, t);
-    struct pctx pcs[1] = {{1, UID_STUDY_MOVE, {UID_EXPLICIT_LE, UID_IMPLICIT_LE}, 2,
-                           UID_EXPLICIT_LE}};
+    struct pctx pcs[1] = {
+        {1, UID_STUDY_MOVE, {UID_EXPLICIT_LE, UID_IMPLICIT_LE}, 2, UID_EXPLICIT_LE}};
     open_association(&c, scp->ae, scu->ae, pcs, 1);
     struct ds d = {.explicit_vr = true};
     uint8_t ident[256];
@@ -587,12 +594,18 @@ uint64_t dicom_move(struct gen *g, struct rng *r, uint64_t t, struct host *scu,
     new_study(r, &s);
     el_str(&d, 0x0008, 0x0052, "CS", "STUDY");
     el_str(&d, 0x0020, 0x000d, "UI", s.study_uid);
-    struct dimse rq = {.field = CMD_C_MOVE_RQ, .sop_class = UID_STUDY_MOVE, .msg_id = 7,
-                       .has_data = true, .move_dest = scu->ae};
+    struct dimse rq = {.field = CMD_C_MOVE_RQ,
+                       .sop_class = UID_STUDY_MOVE,
+                       .msg_id = 7,
+                       .has_data = true,
+                       .move_dest = scu->ae};
     send_identifier(&c, 0, 1, &rq, ident, d.b.len);
     tcp_think(&c, rng_range(r, 2000, 8000));
-    struct dimse pend = {.field = CMD_C_MOVE_RQ | CMD_RSP, .sop_class = UID_STUDY_MOVE,
-                         .msg_id = 7, .status = STATUS_PENDING, .counts = true,
+    struct dimse pend = {.field = CMD_C_MOVE_RQ | CMD_RSP,
+                         .sop_class = UID_STUDY_MOVE,
+                         .msg_id = 7,
+                         .status = STATUS_PENDING,
+                         .counts = true,
                          .remaining = (uint16_t)images};
     send_command(&c, 1, 1, &pend);
     /* The PACS pushes the study to the move destination over its own association (the
@@ -600,8 +613,11 @@ uint64_t dicom_move(struct gen *g, struct rng *r, uint64_t t, struct host *scu,
     uint64_t end = dicom_store(g, r, c.t + 1000, scp, scp->ae, scu, scu->ae, images, 64);
     if (end > c.t)
         c.t = end + 500;
-    struct dimse fin = {.field = CMD_C_MOVE_RQ | CMD_RSP, .sop_class = UID_STUDY_MOVE,
-                        .msg_id = 7, .counts = true, .completed = (uint16_t)images};
+    struct dimse fin = {.field = CMD_C_MOVE_RQ | CMD_RSP,
+                        .sop_class = UID_STUDY_MOVE,
+                        .msg_id = 7,
+                        .counts = true,
+                        .completed = (uint16_t)images};
     send_command(&c, 1, 1, &fin);
     release_and_close(&c);
     return c.t;
@@ -612,11 +628,11 @@ uint64_t dicom_rejected(struct gen *g, struct rng *r, uint64_t t, struct host *s
 {
     struct tcp_conv c;
     tcp_open(&c, g, r, scu, scp, DICOM_PORT, t);
-    struct pctx pcs[1] = {{1, UID_STUDY_FIND, {UID_EXPLICIT_LE, UID_IMPLICIT_LE}, 2,
-                           UID_EXPLICIT_LE}};
+    struct pctx pcs[1] = {
+        {1, UID_STUDY_FIND, {UID_EXPLICIT_LE, UID_IMPLICIT_LE}, 2, UID_EXPLICIT_LE}};
     uint8_t pdu[SMALL];
-    tcp_send(&c, 0, pdu, associate(pdu, sizeof(pdu), 1, scp->ae, calling_ae, pcs, 1,
-                                   SCU_MAX_PDU, scu));
+    tcp_send(&c, 0, pdu,
+             associate(pdu, sizeof(pdu), 1, scp->ae, calling_ae, pcs, 1, SCU_MAX_PDU, scu));
     tcp_think(&c, 300);
     /* Result 1 rejected-permanent, source 1 service-user, reason 3 calling AE not recognised. */
     tcp_send(&c, 1, pdu, short_pdu(pdu, 0x03, 1, 1, 3));

@@ -13,8 +13,8 @@
 #include "bytes.h"
 #include "net.h"
 
-static size_t response(char *out, size_t cap, const char *status, uint64_t t,
-                       const char *location, const char *body)
+static size_t response(char *out, size_t cap, const char *status, uint64_t t, const char *location,
+                       const char *body)
 {
     char date[30], loc[160] = "";
     fmt_http_date(t, date);
@@ -28,8 +28,8 @@ static size_t response(char *out, size_t cap, const char *status, uint64_t t,
     return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }
 
-uint64_t fhir_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
-                      struct host *srv, unsigned requests)
+uint64_t fhir_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli, struct host *srv,
+                      unsigned requests)
 {
     struct tcp_conv c;
     tcp_open(&c, g, r, cli, srv, FHIR_PORT, t);
@@ -60,8 +60,7 @@ uint64_t fhir_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli
                      "\"urn:oid:1.2.392.100495.20.3.51.1\",\"value\":\"%s\"}],\"name\":[{"
                      "\"family\":\"%s\",\"given\":[\"%s\"]}],\"gender\":\"%s\",\"birthDate\":"
                      "\"1970-01-01\"}}]}",
-                     srv->fqdn, FHIR_PORT, rid, rid, pid, pname, given,
-                     p % 2 ? "female" : "male");
+                     srv->fqdn, FHIR_PORT, rid, rid, pid, pname, given, p % 2 ? "female" : "male");
             size_t rn = response(rsp, sizeof(rsp), "200 OK", c.t, NULL, body);
             tcp_send(&c, 1, (const uint8_t *)rsp, rn);
         } else {

@@ -52,8 +52,9 @@ static void msh(struct buf *b, const struct host *from, const struct host *to, c
     char sa[16], ra[16], line[256];
     app_name(from, sa);
     app_name(to, ra);
-    snprintf(line, sizeof(line), "MSH|^~\\&|%s|DEMO_HOSP|%s|DEMO_HOSP|%s||%s|%s|P|2.5.1|||AL|NE|JPN",
-             sa, ra, ts, type, control);
+    snprintf(line, sizeof(line),
+             "MSH|^~\\&|%s|DEMO_HOSP|%s|DEMO_HOSP|%s||%s|%s|P|2.5.1|||AL|NE|JPN", sa, ra, ts, type,
+             control);
     seg(b, line);
 }
 
@@ -111,9 +112,11 @@ static size_t message(uint8_t *out, size_t cap, const struct host *from, const s
     case HL7_ADT_A01:
     case HL7_ADT_A04:
     case HL7_ADT_A08:
-        snprintf(line, sizeof(line), "EVN|%s|%s", m == HL7_ADT_A01 ? "A01"
-                                                  : m == HL7_ADT_A04 ? "A04"
-                                                                     : "A08", ts);
+        snprintf(line, sizeof(line), "EVN|%s|%s",
+                 m == HL7_ADT_A01   ? "A01"
+                 : m == HL7_ADT_A04 ? "A04"
+                                    : "A08",
+                 ts);
         seg(&b, line);
         pid(&b, patient);
         pv1(&b, patient, m == HL7_ADT_A04 ? 'O' : 'I', ts);
@@ -121,8 +124,8 @@ static size_t message(uint8_t *out, size_t cap, const struct host *from, const s
     case HL7_ORM_O01:
         pid(&b, patient);
         pv1(&b, patient, 'I', ts);
-        snprintf(line, sizeof(line), "ORC|NW|ORD%u||||||^^^%s^^R||%s|||1001^DEMO^DOCTOR^^^DR", order,
-                 ts, ts);
+        snprintf(line, sizeof(line), "ORC|NW|ORD%u||||||^^^%s^^R||%s|||1001^DEMO^DOCTOR^^^DR",
+                 order, ts, ts);
         seg(&b, line);
         snprintf(line, sizeof(line),
                  "OBR|1|ORD%u||CTHEAD^CT HEAD W/O CONTRAST^L|||%s||||||||||1001^DEMO^DOCTOR^^^DR"
@@ -143,8 +146,8 @@ static size_t message(uint8_t *out, size_t cap, const struct host *from, const s
             {"777-3^Platelets^LN", "10*3/uL", "150-400", "250"},
         };
         for (int i = 0; i < 3; i++) {
-            snprintf(line, sizeof(line), "OBX|%d|NM|%s||%s.%u|%s|%s|N|||F|||%s", i + 1,
-                     obx[i][0], obx[i][3], (unsigned)rng_below(r, 10), obx[i][1], obx[i][2], ts);
+            snprintf(line, sizeof(line), "OBX|%d|NM|%s||%s.%u|%s|%s|N|||F|||%s", i + 1, obx[i][0],
+                     obx[i][3], (unsigned)rng_below(r, 10), obx[i][1], obx[i][2], ts);
             seg(&b, line);
         }
         break;

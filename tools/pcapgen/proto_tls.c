@@ -59,9 +59,9 @@ static const uint8_t hospital_cert[] = {
     0x78, 0xac, 0x9c, 0x23, 0x48, 0x31, 0x32, 0xbb, 0xb5, 0x09, 0xf5, 0x46, 0x75, 0x7b, 0x9c,
 };
 
-static const uint16_t client_suites[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030,
-                                         0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f,
-                                         0x0035};
+static const uint16_t client_suites[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
+                                         0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013,
+                                         0xc014, 0x009c, 0x009d, 0x002f, 0x0035};
 
 /* Opens a length field of n bytes; close_len() fills it with what was written since. */
 static size_t open_len(struct buf *b, size_t n)
@@ -352,8 +352,8 @@ void tls_close_notify(struct tcp_conv *c, struct rng *r, int side)
     tcp_send(c, side, m, b.len);
 }
 
-uint64_t tls_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
-                     struct host *srv, uint16_t port, const char *sni, unsigned app_records)
+uint64_t tls_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli, struct host *srv,
+                     uint16_t port, const char *sni, unsigned app_records)
 {
     struct tcp_conv c;
     tcp_open(&c, g, r, cli, srv, port, t);
@@ -362,7 +362,7 @@ uint64_t tls_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
         tcp_think(&c, rng_range(r, 500, 3000));
         tls_app_data(&c, r, 0, 300 + rng_below(r, 700));
         tcp_think(&c, rng_range(r, 2000, 30000));
-        tls_app_data(&c, r, 1, 500 + rng_below(r, rng_chance(r, 20) ? 40000 : 6000));
+        tls_app_data(&c, r, 1, 300 + rng_below(r, rng_chance(r, 10) ? 8000 : 1500));
         tcp_think(&c, rng_range(r, 10000, 900000));
     }
     tls_close_notify(&c, r, 0);
