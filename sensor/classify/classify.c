@@ -156,7 +156,7 @@ static void classify_finish(struct classifier *c, struct flow *f)
 
     ndpi_flow_free(f->ndpi);
     f->ndpi = NULL;
-    flow_table_uncharge(c->ft, c->ndpi_flow_size);
+    flow_table_uncharge_scratch(c->ft, c->ndpi_flow_size);
     f->cls_state = CLASSIFY_DONE;
 }
 
@@ -165,7 +165,7 @@ void classify_packet(struct classifier *c, struct flow *f, const struct packet *
     if (f->cls_state == CLASSIFY_DONE)
         return;
     if (!f->ndpi) {
-        if (!flow_table_charge(c->ft, c->ndpi_flow_size)) {
+        if (!flow_table_charge_scratch(c->ft, c->ndpi_flow_size)) {
             c->st.memcap_skipped++;
             c->st.flows_unknown++;
             f->cls_state = CLASSIFY_DONE;
@@ -173,7 +173,7 @@ void classify_packet(struct classifier *c, struct flow *f, const struct packet *
         }
         f->ndpi = ndpi_flow_malloc(c->ndpi_flow_size);
         if (!f->ndpi) {
-            flow_table_uncharge(c->ft, c->ndpi_flow_size);
+            flow_table_uncharge_scratch(c->ft, c->ndpi_flow_size);
             c->st.memcap_skipped++;
             c->st.flows_unknown++;
             f->cls_state = CLASSIFY_DONE;
@@ -225,7 +225,7 @@ void classify_flow_release(struct classifier *c, struct flow *f)
     if (f->ndpi) {
         ndpi_flow_free(f->ndpi);
         f->ndpi = NULL;
-        flow_table_uncharge(c->ft, c->ndpi_flow_size);
+        flow_table_uncharge_scratch(c->ft, c->ndpi_flow_size);
     }
     if (f->meta) {
         free(f->meta);

@@ -58,6 +58,23 @@ void flow_table_uncharge(struct flow_table *t, size_t bytes)
     t->st.memory = c > t->st.memory ? 0 : t->st.memory - c;
 }
 
+bool flow_table_charge_scratch(struct flow_table *t, size_t bytes)
+{
+    if (!flow_table_charge(t, bytes))
+        return false;
+    t->st.scratch += flow_mem_chunk(bytes);
+    if (t->st.scratch > t->st.scratch_peak)
+        t->st.scratch_peak = t->st.scratch;
+    return true;
+}
+
+void flow_table_uncharge_scratch(struct flow_table *t, size_t bytes)
+{
+    size_t c = flow_mem_chunk(bytes);
+    t->st.scratch = c > t->st.scratch ? 0 : t->st.scratch - c;
+    flow_table_uncharge(t, bytes);
+}
+
 struct flow_table *flow_table_new(const struct flow_limits *lim, uint64_t id_base,
                                   flow_end_fn on_end, void *ctx)
 {
@@ -123,6 +140,14 @@ static uint64_t flow_hash(const struct flow_key *k)
 }
 
 _Static_assert(sizeof(struct flow_key) == 40, "flow_key must have no padding");
+
+static bool flow_key_equal(const struct flow_key *x, const struct flow_key *y)
+{
+    uint64_t a[5], b[5];
+    memcpy(a, x, sizeof a);
+    memcpy(b, y, sizeof b);
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4])) == 0;
+}
 
 static void hash_unlink(struct flow_table *t, struct flow *f)
 {
@@ -297,7 +322,7 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *k,
         flow_table_grow(t);
     if (t->st.active > t->st.active_peak) {
         t->st.active_peak = t->st.active;
-        t->st.memory_at_active_peak = t->st.memory;
+        t->st.memory_at_active_peak = t->st.memory - t->st.scratch;
     }
     return f;
 }
@@ -310,7 +335,7 @@ struct flow *flow_table_update(struct flow_table *t, const struct packet *p, enu
     uint64_t h = flow_hash(&k);
 
     struct flow *f = t->buckets[h & (t->nbuckets - 1)];
-    while (f && memcmp(&f->key, &k, sizeof k) != 0)
+    while (f && !flow_key_equal(&f->key, &k))
         f = f->hnext;
     if (!f) {
         f = flow_create(t, &k, p, src_is_a, h);

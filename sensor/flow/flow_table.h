@@ -30,7 +30,11 @@ struct flow_stats {
     uint64_t active_peak;
     uint64_t memory;        /* bytes counted against the cap now */
     uint64_t memory_peak;
-    uint64_t memory_at_active_peak; /* memory when active_peak was reached */
+    uint64_t scratch;       /* of memory: per-flow state freed once classified (nDPI's) */
+    uint64_t scratch_peak;
+    /* Memory of the flows themselves (records, metadata, table) when
+     * active_peak was reached: memory less scratch. */
+    uint64_t memory_at_active_peak;
     uint64_t memcap_drops;  /* packets with no flow because nothing could be evicted */
     uint64_t rehashes;
 };
@@ -65,6 +69,10 @@ void flow_table_flush(struct flow_table *t, enum flow_end_reason reason);
  * the caller must then not allocate. */
 bool flow_table_charge(struct flow_table *t, size_t bytes);
 void flow_table_uncharge(struct flow_table *t, size_t bytes);
+/* The same for state that lives only until a flow is classified; it is
+ * counted apart so that the cost of a classified flow can be reported. */
+bool flow_table_charge_scratch(struct flow_table *t, size_t bytes);
+void flow_table_uncharge_scratch(struct flow_table *t, size_t bytes);
 
 const struct flow_stats *flow_table_stats(const struct flow_table *t);
 

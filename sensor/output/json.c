@@ -1,7 +1,5 @@
 #include "output/json.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,6 +7,7 @@
 void json_init(struct json_buf *b)
 {
     memset(b, 0, sizeof *b);
+    b->time_secs = -1;
 }
 
 void json_free(struct json_buf *b)
@@ -16,7 +15,7 @@ void json_free(struct json_buf *b)
     if (!b)
         return;
     free(b->p);
-    memset(b, 0, sizeof *b);
+    json_init(b);
 }
 
 void json_reset(struct json_buf *b)
@@ -225,20 +224,34 @@ void json_string_bytes(struct json_buf *b, const char *key, const uint8_t *s, si
     json_append_escaped(b, s, len);
 }
 
+/* Formats v backwards into the end of buf; returns the first digit. */
+static char *json_format_u64(char *end, uint64_t v)
+{
+    char *p = end;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return p;
+}
+
 void json_uint(struct json_buf *b, const char *key, uint64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
+    char *p = json_format_u64(tmp + sizeof tmp, v);
     json_key(b, key);
-    json_put(b, tmp, (size_t)n);
+    json_put(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 void json_int(struct json_buf *b, const char *key, int64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char *p = json_format_u64(tmp + sizeof tmp, mag);
+    if (v < 0)
+        *--p = '-';
     json_key(b, key);
-    json_put(b, tmp, (size_t)n);
+    json_put(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 void json_bool(struct json_buf *b, const char *key, bool v)
@@ -252,17 +265,27 @@ void json_bool(struct json_buf *b, const char *key, bool v)
 
 void json_time(struct json_buf *b, const char *key, uint64_t ts_us)
 {
-    time_t secs = (time_t)(ts_us / 1000000);
-    struct tm tm;
-    char tmp[48];
-    if (!gmtime_r(&secs, &tm)) {
-        b->err = true;
-        return;
+    int64_t secs = (int64_t)(ts_us / 1000000);
+    if (secs != b->time_secs) {
+        time_t t = (time_t)secs;
+        struct tm tm;
+        if (!gmtime_r(&t, &tm) ||
+            strftime(b->time_text, sizeof b->time_text, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+            b->err = true;
+            return;
+        }
+        b->time_secs = secs;
     }
-    size_t n = strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%S", &tm);
-    int m = snprintf(tmp + n, sizeof tmp - n, ".%06u+0000", (unsigned)(ts_us % 1000000));
+    /* "<date>T<time>.uuuuuu+0000" */
+    char frac[13] = {'.', '0', '0', '0', '0', '0', '0', '+', '0', '0', '0', '0'};
+    uint32_t us = (uint32_t)(ts_us % 1000000);
+    for (int i = 6; i >= 1; i--) {
+        frac[i] = (char)('0' + us % 10);
+        us /= 10;
+    }
     json_key(b, key);
     json_putc(b, '"');
-    json_put(b, tmp, n + (size_t)m);
+    json_put(b, b->time_text, strlen(b->time_text));
+    json_put(b, frac, 12);
     json_putc(b, '"');
 }

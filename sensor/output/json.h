@@ -20,6 +20,10 @@ struct json_buf {
     bool err;
     uint8_t depth;
     bool need_comma[JSON_MAX_DEPTH];
+    /* Records come in time order: the date and time of the last second
+     * formatted is kept, so most timestamps cost no strftime. */
+    int64_t time_secs;
+    char time_text[24];
 };
 
 void json_init(struct json_buf *b);

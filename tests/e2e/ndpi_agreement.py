@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Does mamori classify flows as nDPI's own ndpiReader does?
 
-usage: ndpi_agreement.py MAMORI SOURCE_ROOT
+usage: ndpi_agreement.py MAMORI SOURCE_ROOT [DIR]
+
+DIR (relative to SOURCE_ROOT) replaces ../shared/pcaps, e.g. pcaps for the
+project's own captures.
 
 For every capture under ../shared/pcaps, runs `ndpiReader -i FILE -v 2 -q`
 (one line per flow: "TCP 1.2.3.4:5 <-> 6.7.8.9:10 [proto: 91.126/TLS.Google]")
@@ -81,10 +84,13 @@ def mamori_flows(mamori, path):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     mamori, root = sys.argv[1], sys.argv[2]
-    top = eve.shared_pcaps_dir(root)
+    if len(sys.argv) == 4:
+        top = os.path.join(root, sys.argv[3])
+    else:
+        top = eve.shared_pcaps_dir(root)
     if not os.path.isdir(top):
         eve.skip("%s is absent: no shared captures to compare on" % top)
     ndpireader = shutil.which("ndpiReader")
@@ -92,7 +98,7 @@ def main():
         eve.skip("ndpiReader is not installed (Debian package libndpi-bin)")
 
     matched = agreed = only_ndpi = only_mamori = split = 0
-    disagreements, errors = [], []
+    disagreements, errors, one_sided = [], [], []
     per_pair = collections.Counter()
     for path in eve.find_captures(top):
         rel = os.path.relpath(path, top)
@@ -109,9 +115,11 @@ def main():
             t, o = theirs.get(key, []), ours.get(key, [])
             if not o:
                 file_only_ndpi += len(t)
+                one_sided.append((rel, eve.format_key(key), "ndpiReader", ", ".join(t)))
                 continue
             if not t:
                 file_only_mamori += len(o)
+                one_sided.append((rel, eve.format_key(key), "mamori", ", ".join(o)))
                 continue
             # Same endpoints seen twice by ndpiReader (VLANs): compare in order.
             for i, name in enumerate(t):
@@ -125,9 +133,6 @@ def main():
             split += max(0, len(o) - len(t))
         only_ndpi += file_only_ndpi
         only_mamori += file_only_mamori
-        if file_only_ndpi or file_only_mamori:
-            print("note: %s: %d flow(s) only in ndpiReader, %d only in mamori"
-                  % (rel, file_only_ndpi, file_only_mamori))
 
     if disagreements:
         print("\ndisagreements (file, flow, ndpiReader, mamori):")
@@ -136,6 +141,12 @@ def main():
         print("\nby protocol pair (ndpiReader -> mamori):")
         for (t, o), n in per_pair.most_common():
             print("    %5d  %s -> %s" % (n, t, o))
+    if one_sided:
+        print("\nflows seen by one side only (file, flow, seen by, protocol):")
+        for o in one_sided[:200]:
+            print("    %s  %s  only %s: %s" % o)
+        if len(one_sided) > 200:
+            print("    ... and %d more" % (len(one_sided) - 200))
     for e in errors:
         print("ERROR " + e)
 

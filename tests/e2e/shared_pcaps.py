@@ -2,7 +2,10 @@
 """Replays every real capture under ../shared/pcaps through mamori, one file at
 a time, and checks what comes out.
 
-usage: shared_pcaps.py MAMORI SOURCE_ROOT
+usage: shared_pcaps.py MAMORI SOURCE_ROOT [DIR]
+
+DIR (relative to SOURCE_ROOT) replaces ../shared/pcaps, e.g. pcaps for the
+project's own captures.
 
 For each file: exit status 0 (2 only for a file that really is truncated or
 corrupt, and then stderr must name it); eve.json is JSON lines; every flow
@@ -75,10 +78,13 @@ def check_file(mamori, path):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     mamori, root = sys.argv[1], sys.argv[2]
-    top = eve.shared_pcaps_dir(root)
+    if len(sys.argv) == 4:
+        top = os.path.join(root, sys.argv[3])
+    else:
+        top = eve.shared_pcaps_dir(root)
     if not os.path.isdir(top):
         eve.skip("%s is absent: no shared captures to replay" % top)
     captures = eve.find_captures(top)

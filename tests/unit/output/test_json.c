@@ -90,8 +90,17 @@ static void test_time(void)
     json_init(&b);
     json_open_object(&b, NULL);
     json_time(&b, "t", 1768467600123456ull);
+    json_time(&b, "u", 1768467600000001ull);
+    json_time(&b, "v", 1768467661000000ull);
+    json_time(&b, "w", 0);
+    json_int(&b, "min", INT64_MIN);
+    json_uint(&b, "zero", 0);
     json_close_object(&b);
-    CHECK_EQ_STR(b.p, "{\"t\":\"2026-01-15T09:00:00.123456+0000\"}");
+    CHECK_EQ_STR(b.p, "{\"t\":\"2026-01-15T09:00:00.123456+0000\","
+                      "\"u\":\"2026-01-15T09:00:00.000001+0000\","
+                      "\"v\":\"2026-01-15T09:01:01.000000+0000\","
+                      "\"w\":\"1970-01-01T00:00:00.000000+0000\","
+                      "\"min\":-9223372036854775808,\"zero\":0}");
     json_free(&b);
 }
 
