@@ -197,6 +197,14 @@ void classify_packet(struct classifier *c, struct flow *f, const struct packet *
     }
     bool enough = total > max;
 
+    /* Once the handshake is over, a bare TCP acknowledgement tells nDPI
+     * nothing new: skipping it saves about a third of the calls on TCP
+     * flows. It still counts towards the packet bound, as in ndpiReader. */
+    if (!enough && p->l4proto == IPPROTO_TCP && p->payload_len == 0 &&
+        !(p->tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST)) && f->state == FLOW_STATE_ESTABLISHED &&
+        f->cls_state == CLASSIFY_RUNNING)
+        return;
+
     size_t l3_len = p->l3_len > 0xffff ? 0xffff : p->l3_len;
     ndpi_protocol proto = ndpi_detection_process_packet(c->ndpi, f->ndpi, p->l3,
                                                         (unsigned short)l3_len, p->ts_us / 1000);

@@ -30,6 +30,8 @@ enum {
     IPPROTO_V_ICMPV6 = 58,
 };
 
+/* One name per line, in the enum's order: clang-format would pack them. */
+/* clang-format off */
 static const char *const decode_layer_names[DECODE_LAYER_COUNT] = {
     [LAYER_ETHERNET] = "ethernet",
     [LAYER_SLL] = "sll",
@@ -51,6 +53,7 @@ static const char *const decode_layer_names[DECODE_LAYER_COUNT] = {
     [LAYER_OTHER] = "other",
     [LAYER_IPIP] = "ipip",
     [LAYER_ERSPAN] = "erspan",
+    [LAYER_PPPOE] = "pppoe",
 };
 
 static const char *const decode_anomaly_names[DECODE_ANOMALY_COUNT] = {
@@ -90,7 +93,9 @@ static const char *const decode_anomaly_names[DECODE_ANOMALY_COUNT] = {
     [ANOM_FRAG_BAD_LEN] = "frag_bad_len",
     [ANOM_ERSPAN_TRUNCATED] = "erspan_truncated",
     [ANOM_ERSPAN_BAD_VERSION] = "erspan_bad_version",
+    [ANOM_PPPOE_TRUNCATED] = "pppoe_truncated",
 };
+/* clang-format on */
 
 const char *decode_layer_name(enum decode_layer l)
 {
@@ -210,8 +215,7 @@ static void decode_packet_reset(struct packet *p, const uint8_t *frame, size_t c
 }
 
 enum decode_result decode_packet(struct decoder *d, int linktype, const uint8_t *frame,
-                                 size_t caplen, size_t wirelen, uint64_t ts_us,
-                                 struct packet *p)
+                                 size_t caplen, size_t wirelen, uint64_t ts_us, struct packet *p)
 {
     /* Pointer arithmetic on NULL is undefined even with a zero offset. */
     static const uint8_t no_bytes[1];

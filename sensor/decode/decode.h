@@ -3,8 +3,11 @@
  * fragment reassembly state and the counters, so it needs no locks.
  *
  * decode_packet() never reads past caplen. Anything malformed is counted
- * as an anomaly of a named kind (see decode_anomaly_name()) and returns
- * DECODE_ERROR; it never logs on the packet path.
+ * as an anomaly of a named kind (see decode_anomaly_name()); it never logs
+ * on the packet path. A packet whose headers cannot be followed returns
+ * DECODE_ERROR. A packet that end hosts would still accept (bad IP or TCP
+ * options, overlapping fragments) is counted and still decoded: dropping
+ * it would let an attacker hide a payload from detection.
  */
 #ifndef MAMORI_DECODE_DECODE_H
 #define MAMORI_DECODE_DECODE_H
@@ -56,6 +59,7 @@ enum decode_layer {
     LAYER_OTHER, /* valid frames of a kind not decoded further (LLDP, STP, IPX, ...) */
     LAYER_IPIP,   /* IPv4 or IPv6 carried directly in IP (protocols 4 and 41) */
     LAYER_ERSPAN, /* ERSPAN type II or III mirror traffic inside GRE */
+    LAYER_PPPOE,  /* PPPoE session frames (RFC 2516) */
     DECODE_LAYER_COUNT
 };
 
@@ -97,6 +101,7 @@ enum decode_anomaly {
     ANOM_FRAG_BAD_LEN,     /* empty, not a multiple of 8, or past the datagram's end */
     ANOM_ERSPAN_TRUNCATED,
     ANOM_ERSPAN_BAD_VERSION,
+    ANOM_PPPOE_TRUNCATED,  /* header, or its length field, past the frame */
     DECODE_ANOMALY_COUNT
 };
 

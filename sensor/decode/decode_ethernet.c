@@ -30,6 +30,7 @@ enum {
     ETHERTYPE_ARP = 0x0806,
     ETHERTYPE_VLAN = 0x8100,
     ETHERTYPE_IPV6 = 0x86dd,
+    ETHERTYPE_PPPOE_SESSION = 0x8864,
     ETHERTYPE_QINQ = 0x88a8,
     ETHERTYPE_QINQ_OLD = 0x9100,
 };
@@ -64,6 +65,8 @@ enum decode_result decode_ethertype(struct decode_ctx *c, uint16_t type, const u
             return decode_ipv6(c, b, len);
         case ETHERTYPE_ARP:
             return decode_arp(c, b, len);
+        case ETHERTYPE_PPPOE_SESSION:
+            return decode_pppoe(c, b, len);
         case ETHERTYPE_VLAN:
         case ETHERTYPE_QINQ:
         case ETHERTYPE_QINQ_OLD:
@@ -81,7 +84,7 @@ enum decode_result decode_ethertype(struct decode_ctx *c, uint16_t type, const u
             len -= VLAN_TAG_LEN;
             break;
         default:
-            /* LLC/SNAP (STP, CDP), LLDP, IPX, PPPoE, MPLS, ...: valid,
+            /* LLC/SNAP (STP, CDP), LLDP, IPX, PPPoE discovery, MPLS, ...: valid,
              * not decoded further. */
             decode_count_layer(c, LAYER_OTHER);
             return DECODE_NOFLOW;

@@ -65,22 +65,17 @@ static size_t gre_erspan_len(struct decode_ctx *c, uint16_t proto, bool seq, con
         hl = ERSPAN3_HDR_LEN;
         want_ver = 2;
     }
-    if (len < hl)
-        goto truncated;
-    if ((unsigned)(b[0] >> 4) != want_ver) {
+    if (len >= hl && (unsigned)(b[0] >> 4) != want_ver) {
         decode_fail(c, ANOM_ERSPAN_BAD_VERSION);
         return SIZE_MAX;
     }
-    if (proto == GRE_PROTO_ERSPAN3 && (b[11] & 0x01)) {
+    if (proto == GRE_PROTO_ERSPAN3 && len >= hl && (b[11] & 0x01))
         hl += ERSPAN3_SUBHDR_LEN;
-        if (len < hl)
-            goto truncated;
+    if (len < hl) {
+        decode_truncated(c, b + len, ANOM_ERSPAN_TRUNCATED);
+        return SIZE_MAX;
     }
     return hl;
-
-truncated:
-    decode_truncated(c, b + len, ANOM_ERSPAN_TRUNCATED);
-    return SIZE_MAX;
 }
 
 enum decode_result decode_gre(struct decode_ctx *c, const uint8_t *b, size_t len)

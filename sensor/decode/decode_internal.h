@@ -104,6 +104,7 @@ enum decode_result decode_sll(struct decode_ctx *c, const uint8_t *b, size_t len
 enum decode_result decode_sll2(struct decode_ctx *c, const uint8_t *b, size_t len);
 enum decode_result decode_null(struct decode_ctx *c, const uint8_t *b, size_t len,
                                bool network_order);
+enum decode_result decode_pppoe(struct decode_ctx *c, const uint8_t *b, size_t len);
 enum decode_result decode_arp(struct decode_ctx *c, const uint8_t *b, size_t len);
 
 /* Network layers. */
@@ -129,23 +130,23 @@ enum defrag_status {
 };
 
 struct defrag_frag {
-    const uint8_t *hdr;  /* IP header (IPv6: plus the unfragmentable part) */
+    const uint8_t *hdr; /* IP header (IPv6: plus the unfragmentable part) */
     size_t hdr_len;
     size_t nh_off;       /* IPv6: offset in hdr of the byte naming the fragment header */
     const uint8_t *data; /* fragment payload */
     size_t data_len;
-    size_t offset;       /* in bytes */
-    bool more;           /* more fragments follow */
+    size_t offset; /* in bytes */
+    bool more;     /* more fragments follow */
     uint32_t id;
-    uint8_t proto;       /* IPv4 protocol / IPv6 fragment header's next header */
+    uint8_t proto; /* IPv4 protocol / IPv6 fragment header's next header */
     uint8_t version;
     const uint8_t *src, *dst; /* 4 or 16 bytes */
 };
 
 struct defrag *decode_defrag_new(const struct decode_limits *lim, struct decode_stats *st);
 void decode_defrag_free(struct defrag *f);
-enum defrag_status decode_defrag_add(struct defrag *f, const struct defrag_frag *fr,
-                                     uint64_t ts_us, const uint8_t **out, size_t *out_len);
+enum defrag_status decode_defrag_add(struct defrag *f, const struct defrag_frag *fr, uint64_t ts_us,
+                                     const uint8_t **out, size_t *out_len);
 void decode_defrag_expire(struct defrag *f, uint64_t now_us);
 
 #endif

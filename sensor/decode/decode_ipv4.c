@@ -92,10 +92,11 @@ static bool ipv4_options_valid(const uint8_t *o, size_t len)
 
 /* Header fields, then either reassembly or the payload. rebuilt is set
  * when b is a datagram defrag.c has just put together. */
-static enum decode_result ipv4_decode_header(struct decode_ctx *c, const uint8_t *b,
-                                             size_t len, bool rebuilt)
+static enum decode_result ipv4_decode_header(struct decode_ctx *c, const uint8_t *b, size_t len,
+                                             bool rebuilt)
 {
-    /* The version first: a short packet of another version is that. */
+    /* Version before length: a short packet of another version is a
+     * wrong version, not a truncated one. */
     if (len >= 1 && b[0] >> 4 != 4)
         return decode_fail(c, ANOM_IPV4_BAD_VERSION);
     if (len < IPV4_HDR_LEN)
@@ -108,6 +109,13 @@ static enum decode_result ipv4_decode_header(struct decode_ctx *c, const uint8_t
         return decode_truncated(c, b + len, ANOM_IPV4_TRUNCATED);
 
     size_t totlen = get_be16(b + 2);
+    uint16_t frag = get_be16(b + 6);
+    bool is_frag = (frag & (IPV4_FLAG_MF | IPV4_OFFSET_MASK)) != 0;
+    /* Zero is what a sender's capture shows for a segmentation-offload
+     * super-packet (Wireshark reads it the same way): the frame is the
+     * datagram. Receivers never see one, so it is no evasion. */
+    if (totlen == 0 && !is_frag)
+        totlen = len;
     size_t ip_len = totlen;
     if (totlen < hlen)
         return decode_fail(c, ANOM_IPV4_BAD_TOTLEN);
@@ -134,8 +142,7 @@ static enum decode_result ipv4_decode_header(struct decode_ctx *c, const uint8_t
     p->l3_len = ip_len;
     decode_l4_reset(p);
 
-    uint16_t frag = get_be16(b + 6);
-    if ((frag & (IPV4_FLAG_MF | IPV4_OFFSET_MASK)) == 0)
+    if (!is_frag)
         return decode_ip_payload(c, b[9], b + hlen, ip_len - hlen);
 
     decode_count_layer(c, LAYER_IPV4_FRAG);

@@ -111,7 +111,8 @@ static enum decode_result ipv6_fragment(struct decode_ctx *c, const uint8_t *b, 
 static enum decode_result ipv6_decode_header(struct decode_ctx *c, const uint8_t *b, size_t len,
                                              bool rebuilt)
 {
-    /* The version first: a short packet of another version is that. */
+    /* Version before length: a short packet of another version is a
+     * wrong version, not a truncated one. */
     if (len >= 1 && b[0] >> 4 != 6)
         return decode_fail(c, ANOM_IPV6_BAD_VERSION);
     if (len < IPV6_HDR_LEN)

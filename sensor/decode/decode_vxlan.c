@@ -12,7 +12,9 @@
  *   +---------------------------
  *
  * Without the I flag the packet is not VXLAN (RFC 7348: receivers drop
- * it); it stays an ordinary UDP datagram for the flow table.
+ * it); it stays an ordinary UDP datagram for the flow table. Otherwise the
+ * inner frame decides the result, as if it had been captured alone (an
+ * inner ARP is DECODE_NOFLOW).
  */
 #include "decode/decode_internal.h"
 

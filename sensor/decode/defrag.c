@@ -35,7 +35,7 @@ enum {
      * hundreds of tiny ones is attacking the reassembler's CPU. */
     DEFRAG_MAX_PIECES = 256,
     DEFRAG_MIN_BUCKETS = 64,
-    DEFRAG_IPV4_MAX = 65535,     /* total length field */
+    DEFRAG_IPV4_MAX = 65535,      /* total length field */
     DEFRAG_IPV6_MAX_PLEN = 65535, /* payload length field */
     IPV6_HDR_LEN = 40,
 };
@@ -309,8 +309,8 @@ static size_t defrag_build(struct defrag *f, const struct frag_dgram *e)
     return total;
 }
 
-enum defrag_status decode_defrag_add(struct defrag *f, const struct defrag_frag *fr,
-                                     uint64_t ts_us, const uint8_t **out, size_t *out_len)
+enum defrag_status decode_defrag_add(struct defrag *f, const struct defrag_frag *fr, uint64_t ts_us,
+                                     const uint8_t **out, size_t *out_len)
 {
     struct decode_stats *st = f->st;
     size_t alen = fr->version == 4 ? 4 : 16;

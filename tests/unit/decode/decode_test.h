@@ -208,8 +208,7 @@ static inline void td_print_anomalies(const struct decode_stats *s)
 
 /* Decodes one frame on a fresh decoder and checks the result and that
  * exactly one anomaly, of kind a, was counted (a < 0: none at all). */
-static inline bool td_expect(int link, const uint8_t *b, size_t len, enum decode_result want,
-                             int a)
+static inline bool td_expect(int link, const uint8_t *b, size_t len, enum decode_result want, int a)
 {
     struct decoder *d = decoder_new(NULL);
     struct packet p;
@@ -217,8 +216,8 @@ static inline bool td_expect(int link, const uint8_t *b, size_t len, enum decode
         return false;
     enum decode_result r = decode_packet(d, link, b, len, len, TD_TS, &p);
     const struct decode_stats *s = decoder_stats(d);
-    bool ok = r == want &&
-              (a < 0 ? td_anomalies(s) == 0 : td_anomalies(s) == 1 && s->anomaly[a] == 1);
+    bool ok =
+        r == want && (a < 0 ? td_anomalies(s) == 0 : td_anomalies(s) == 1 && s->anomaly[a] == 1);
     if (!ok) {
         fprintf(stderr, "  decode gave %d (want %d), anomalies (want %s):\n", r, want,
                 a < 0 ? "none" : decode_anomaly_name((enum decode_anomaly)a));
@@ -264,8 +263,8 @@ static inline bool td_sweep(int link, const uint8_t *frame, size_t len, size_t n
                 return false;
             }
             memcpy(buf, frame, i);
-            enum decode_result r = decode_packet(d, link, i ? buf : NULL, i, snap ? len : i,
-                                                 TD_TS, &p);
+            enum decode_result r =
+                decode_packet(d, link, i ? buf : NULL, i, snap ? len : i, TD_TS, &p);
             const struct decode_stats *s = decoder_stats(d);
             uint64_t an = td_anomalies(s);
             if ((r == DECODE_ERROR) != (an > 0))
@@ -278,8 +277,7 @@ static inline bool td_sweep(int link, const uint8_t *frame, size_t len, size_t n
                 !(r == DECODE_ERROR && an == 1 && s->anomaly[ANOM_PACKET_TRUNCATED] == 1))
                 ok = false;
             if (r == DECODE_OK && !p.reassembled &&
-                (!td_in(p.l3, p.l3_len, buf, i) ||
-                 (p.l4 && !td_in(p.l4, p.l4_len, buf, i)) ||
+                (!td_in(p.l3, p.l3_len, buf, i) || (p.l4 && !td_in(p.l4, p.l4_len, buf, i)) ||
                  (p.payload && !td_in(p.payload, p.payload_len, buf, i))))
                 ok = false;
             if (!ok) {

@@ -45,8 +45,8 @@ static void test_api_limits(void)
 
 static void test_api_linktypes(void)
 {
-    static const int ok[] = {LINK_NULL, LINK_ETHERNET, LINK_RAW, LINK_RAW_ALT, LINK_LOOP,
-                             LINK_SLL, LINK_IPV4, LINK_IPV6, LINK_SLL2};
+    static const int ok[] = {LINK_NULL, LINK_ETHERNET, LINK_RAW,  LINK_RAW_ALT, LINK_LOOP,
+                             LINK_SLL,  LINK_IPV4,     LINK_IPV6, LINK_SLL2};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
         CHECK(decode_linktype_supported(ok[i]));
     CHECK(!decode_linktype_supported(105)); /* 802.11 */

@@ -177,6 +177,48 @@ static void test_ethernet_arp(void)
     CHECK(td_expect(LINK_ETHERNET, f.b, 14 + 7, DECODE_ERROR, ANOM_ARP_TRUNCATED));
 }
 
-TEST_MAIN(TEST(test_ethernet_ipv4_tcp), TEST(test_ethernet_vlan), TEST(test_ethernet_qinq),
-          TEST(test_ethernet_vlan_too_deep), TEST(test_ethernet_truncated),
-          TEST(test_ethernet_other), TEST(test_ethernet_arp))
+static void test_ethernet_pppoe(void)
+{
+    /* two tags then a PPPoE session carrying IPv4/UDP, padded to 64 */
+    struct fb f;
+    fb_init(&f);
+    fb_eth(&f, 0x8100);
+    fb_vlan(&f, 10, 0x8100);
+    fb_vlan(&f, 20, 0x8864);
+    size_t ph = f.n;
+    fb_u8(&f, 0x11);
+    fb_u8(&f, 0);
+    fb_be16(&f, 0x1a2b);
+    fb_be16(&f, 0);
+    fb_be16(&f, 0x0021);
+    size_t ip = fb_ipv4(&f, 17);
+    size_t u = fb_udp(&f, 1024, 53);
+    fb_text(&f, "q");
+    fb_udp_done(&f, u);
+    fb_ipv4_done(&f, ip);
+    fb_set16(&f, ph + 4, (uint16_t)(f.n - ph - 6));
+    size_t need = f.n;
+    fb_zero(&f, 64 - f.n);
+
+    struct decoder *d = decoder_new(NULL);
+    struct packet p;
+    CHECK_EQ_INT(td_decode(d, LINK_ETHERNET, &f, &p), DECODE_OK);
+    CHECK_EQ_INT(p.vlan_depth, 2);
+    CHECK(p.l3 == f.b + ip);
+    CHECK_EQ_INT(p.dport, 53);
+    CHECK_EQ_INT(p.payload_len, 1);
+    CHECK_EQ_INT(decoder_stats(d)->layer[LAYER_PPPOE], 1);
+    decoder_free(d);
+    CHECK(td_sweep(LINK_ETHERNET, f.b, f.n, need));
+
+    /* PPPoE length past the frame; LCP is not a flow */
+    fb_set16(&f, ph + 4, 200);
+    CHECK(td_expect(LINK_ETHERNET, f.b, f.n, DECODE_ERROR, ANOM_PPPOE_TRUNCATED));
+    fb_set16(&f, ph + 4, (uint16_t)(need - ph - 6));
+    fb_set16(&f, ph + 6, 0xc021);
+    CHECK(td_expect(LINK_ETHERNET, f.b, f.n, DECODE_NOFLOW, -1));
+}
+
+TEST_MAIN(TEST(test_ethernet_ipv4_tcp), TEST(test_ethernet_pppoe), TEST(test_ethernet_vlan),
+          TEST(test_ethernet_qinq), TEST(test_ethernet_vlan_too_deep),
+          TEST(test_ethernet_truncated), TEST(test_ethernet_other), TEST(test_ethernet_arp))
