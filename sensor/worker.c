@@ -5,6 +5,7 @@
 
 #include "output/eve_flow.h"
 #include "output/eve_stats.h"
+#include "proto/proto.h"
 
 /* Timeouts are checked once per second of capture time. */
 #define WORKER_EXPIRE_INTERVAL_US 1000000u
@@ -14,6 +15,7 @@ struct worker {
     struct decoder *dec;
     struct flow_table *flows;
     struct classifier *cls;
+    struct proto_engine *proto;
     struct eve_file *eve; /* borrowed */
     struct json_buf rec;
     struct worker_stats st;
@@ -42,6 +44,8 @@ static void worker_flow_end(void *ctx, struct flow *f)
 {
     struct worker *w = ctx;
     classify_flow_end(w->cls, f);
+    if (w->proto)
+        proto_flow_end(w->proto, f);
     eve_flow_format(&w->rec, f, w->cls);
     worker_emit(w);
     classify_flow_release(w->cls, f);
@@ -66,6 +70,9 @@ struct worker *worker_new(const struct worker_config *cfg, struct eve_file *eve)
     w->cls = classifier_new(&cfg->classify, w->flows);
     if (!w->cls)
         goto fail;
+    w->proto = proto_engine_new(w->flows, w->cls, eve);
+    if (!w->proto)
+        goto fail;
     return w;
 fail:
     worker_free(w);
@@ -83,6 +90,7 @@ void worker_free(struct worker *w)
         return;
     if (w->flows && w->cls)
         flow_table_flush(w->flows, FLOW_END_SHUTDOWN);
+    proto_engine_free(w->proto);
     classifier_free(w->cls);
     flow_table_free(w->flows);
     decoder_free(w->dec);
@@ -122,6 +130,7 @@ void worker_packet(void *ctx, int linktype, uint64_t ts_us, const uint8_t *data,
         return;
     }
     classify_packet(w->cls, f, &p);
+    proto_packet(w->proto, f, &p, dir);
 }
 
 void worker_write_stats(struct worker *w, uint64_t ts_us)

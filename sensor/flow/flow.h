@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 struct ndpi_flow_struct;
+struct proto_flow;
 
 /* Endpoints ordered so that both directions give the same key:
  * (ip_a, port_a) is the lower of the two. */
@@ -74,6 +75,7 @@ struct flow {
     /* Classification (classify/). */
     struct ndpi_flow_struct *ndpi;     /* owned while classifying, then NULL */
     uint8_t *meta;                     /* owned: tagged strings, see classify.h */
+    struct proto_flow *proto;          /* owned by proto/: parser and stream state */
     uint64_t risk;                     /* nDPI risk bitmap */
     uint16_t master_proto, app_proto;  /* nDPI protocol ids */
     uint16_t category;
