@@ -64,15 +64,31 @@ enum classify_state {
     CLASSIFY_DONE,    /* final; nDPI state freed */
 };
 
+/* Fields are ordered by when they are touched: the first 64 bytes are
+ * what every packet reads (lookup, direction, state), the next 64 what it
+ * writes (counters, timeout list), the rest what classification and the
+ * record writer use. */
 struct flow {
+    /* Read by every packet. */
     struct flow_key key;
     struct flow *hnext;                /* hash chain */
-    struct flow *lru_prev, *lru_next;  /* per timeout class, oldest first */
-    uint64_t id;
-    uint64_t first_us, last_us;
-    uint64_t pkts[2], bytes[2];        /* indexed by enum flow_dir */
+    uint64_t last_us;
+    bool a_is_client;                  /* endpoint a of the key is the client */
+    uint8_t state;                     /* enum flow_state */
+    uint8_t tmo_class;                 /* enum flow_timeout_class */
+    uint8_t cls_state;                 /* enum classify_state */
+    uint8_t tcp_seen[2];               /* TCP flags seen per direction */
+    uint8_t end_reason;                /* enum flow_end_reason */
+    uint8_t confidence;                /* nDPI confidence */
 
-    /* Classification (classify/). */
+    /* Written by every packet. */
+    uint64_t pkts[2], bytes[2];        /* indexed by enum flow_dir */
+    uint64_t lru_us;                   /* last_us when last moved to its list's tail */
+    struct flow *lru_prev, *lru_next;  /* per timeout class, by lru_us */
+    uint64_t first_us;
+
+    /* Classification (classify/), parsers (proto/) and the record. */
+    uint64_t id;
     struct ndpi_flow_struct *ndpi;     /* owned while classifying, then NULL */
     uint8_t *meta;                     /* owned: tagged strings, see classify.h */
     struct proto_flow *proto;          /* owned by proto/: parser and stream state */
@@ -80,16 +96,7 @@ struct flow {
     uint16_t master_proto, app_proto;  /* nDPI protocol ids */
     uint16_t category;
     uint16_t meta_len;
-    uint8_t confidence;
-    uint8_t cls_state;                 /* enum classify_state */
     bool guessed;
-
-    /* Endpoint a of the key is the client (initiator). */
-    bool a_is_client;
-    uint8_t state;                     /* enum flow_state */
-    uint8_t tmo_class;                 /* enum flow_timeout_class */
-    uint8_t end_reason;                /* enum flow_end_reason */
-    uint8_t tcp_seen[2];               /* TCP flags seen per direction */
 };
 
 #endif

@@ -6,6 +6,12 @@
 
 #define FLOW_TABLE_MIN_BUCKETS 4096u
 
+/* A flow moves to the tail of its timeout list at most once per this
+ * much capture time. Moving on every packet would touch two other flows'
+ * cache lines per packet; with this, timeouts and eviction order are
+ * exact to within a second. */
+#define FLOW_LRU_GRANULARITY_US 1000000u
+
 struct flow_list {
     struct flow *head; /* least recently active */
     struct flow *tail;
@@ -114,6 +120,7 @@ static void lru_unlink(struct flow_table *t, struct flow *f)
 static void lru_append(struct flow_table *t, struct flow *f)
 {
     struct flow_list *l = &t->lru[f->tmo_class];
+    f->lru_us = f->last_us;
     f->lru_next = NULL;
     f->lru_prev = l->tail;
     if (l->tail)
@@ -209,7 +216,7 @@ static bool flow_table_evict_one(struct flow_table *t)
     struct flow *oldest = NULL;
     for (int c = 0; c < FLOW_TMO_COUNT; c++) {
         struct flow *h = t->lru[c].head;
-        if (h && (!oldest || h->last_us < oldest->last_us))
+        if (h && (!oldest || h->lru_us < oldest->lru_us))
             oldest = h;
     }
     if (!oldest)
@@ -303,6 +310,7 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *k,
     f->key = *k;
     f->id = ++t->next_id;
     f->first_us = p->ts_us;
+    f->last_us = p->ts_us;
     /* The client is who sent the first packet, except that a SYN-ACK
      * seen first (the SYN was missed) comes from the server. */
     bool src_is_client = true;
@@ -351,7 +359,7 @@ struct flow *flow_table_update(struct flow_table *t, const struct packet *p, enu
     flow_update_state(f, p, d);
 
     enum flow_timeout_class c = flow_tmo_class(f);
-    if (c != f->tmo_class || t->lru[c].tail != f) {
+    if (c != f->tmo_class || f->last_us >= f->lru_us + FLOW_LRU_GRANULARITY_US) {
         lru_unlink(t, f);
         f->tmo_class = (uint8_t)c;
         lru_append(t, f);
@@ -365,8 +373,17 @@ void flow_table_expire(struct flow_table *t, uint64_t now_us)
     for (int c = 0; c < FLOW_TMO_COUNT; c++) {
         uint64_t tmo = t->lim.timeout_us[c];
         struct flow *f;
-        while ((f = t->lru[c].head) && f->last_us + tmo <= now_us)
-            flow_end(t, f, c == FLOW_TMO_TCP_CLOSED ? FLOW_END_TCP : FLOW_END_TIMEOUT);
+        /* The list is ordered by lru_us <= last_us: the walk stops at the
+         * first flow that cannot be due; a flow seen since it was queued
+         * goes back to the tail instead. */
+        while ((f = t->lru[c].head) && f->lru_us + tmo <= now_us) {
+            if (f->last_us + tmo <= now_us) {
+                flow_end(t, f, c == FLOW_TMO_TCP_CLOSED ? FLOW_END_TCP : FLOW_END_TIMEOUT);
+            } else {
+                lru_unlink(t, f);
+                lru_append(t, f);
+            }
+        }
     }
 }
 
@@ -378,8 +395,8 @@ void flow_table_flush(struct flow_table *t, enum flow_end_reason reason)
         struct flow *oldest = NULL;
         for (int c = 0; c < FLOW_TMO_COUNT; c++) {
             struct flow *h = t->lru[c].head;
-            if (h && (!oldest || h->last_us < oldest->last_us ||
-                      (h->last_us == oldest->last_us && h->id < oldest->id)))
+            if (h && (!oldest || h->lru_us < oldest->lru_us ||
+                      (h->lru_us == oldest->lru_us && h->id < oldest->id)))
                 oldest = h;
         }
         if (!oldest)
