@@ -38,6 +38,22 @@ static void eth(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint16
     put_be16(f + 12, type);
 }
 
+/* The destination MAC of a frame from src to dst as the sensor sees it.
+ * Hosts on different inside subnets reach each other through the
+ * gateway, so the frame leaving the sender is addressed to the gateway's
+ * MAC (outside hosts already carry the gateway's MAC). The mirror is of
+ * the senders' side of the router, so each frame appears once. */
+static const uint8_t *next_hop_mac(const struct gen *g, const struct host *src,
+                                   const struct host *dst)
+{
+    const struct host *gw = g->hosp->gw;
+    bool unicast = (dst->mac[0] & 1) == 0;
+    if (unicast && !src->outside && !dst->outside && src != gw && dst != gw &&
+        ((src->ip ^ dst->ip) & 0xffffff00u) != 0)
+        return gw->mac;
+    return dst->mac;
+}
+
 static void ip4(uint8_t *p, uint32_t sip, uint32_t dip, uint8_t proto, uint8_t ttl, uint16_t id,
                 size_t l4len, bool df)
 {
@@ -96,8 +112,8 @@ void net_udp(struct gen *g, uint64_t t, struct host *src, uint16_t sport, struct
     uint8_t ttl = src->ttl;
     if ((dst->ip >> 28) == 0xe) /* multicast: link-local scope per RFC 6762 */
         ttl = 255;
-    net_udp_raw(g, t, src->mac, src->ip, sport, dst->mac, dst->ip, dport, ttl, host_ipid(src),
-                payload, len);
+    net_udp_raw(g, t, src->mac, src->ip, sport, next_hop_mac(g, src, dst), dst->ip, dport, ttl,
+                host_ipid(src), payload, len);
 }
 
 void net_udp6(struct gen *g, uint64_t t, const struct host *src, uint16_t sport,
@@ -159,7 +175,7 @@ void net_icmp_echo(struct gen *g, uint64_t t, struct host *src, struct host *dst
     /* The 32-byte pattern Windows ping sends. */
     static const char pattern[] = "abcdefghijklmnopqrstuvwabcdefghi";
     uint8_t *f = g->frame;
-    eth(f, dst->mac, src->mac, 0x0800);
+    eth(f, next_hop_mac(g, src, dst), src->mac, 0x0800);
     uint8_t *ic = f + ETH_HDR + IP4_HDR;
     ic[0] = reply ? 0 : 8;
     ic[1] = 0;
@@ -180,7 +196,7 @@ void net_tcp(struct gen *g, uint64_t t, struct host *src, uint16_t sport, struct
     size_t thl = TCP_HDR + optlen;
     if (len > NET_MSS)
         len = NET_MSS;
-    eth(f, dst->mac, src->mac, 0x0800);
+    eth(f, next_hop_mac(g, src, dst), src->mac, 0x0800);
     uint8_t *tc = f + ETH_HDR + IP4_HDR;
     put_be16(tc, sport);
     put_be16(tc + 2, dport);
