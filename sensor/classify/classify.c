@@ -292,6 +292,22 @@ const char *classify_risk_name(unsigned i)
     return ndpi_risk2str((ndpi_risk_enum)i);
 }
 
+enum classify_host_kind classify_host_kind(const struct flow *f)
+{
+    if (proto_is(f, NDPI_PROTOCOL_DNS) || proto_is(f, NDPI_PROTOCOL_MDNS) ||
+        proto_is(f, NDPI_PROTOCOL_LLMNR))
+        return HOST_DNS_QUERY;
+    if (proto_is(f, NDPI_PROTOCOL_TLS) || proto_is(f, NDPI_PROTOCOL_QUIC) ||
+        proto_is(f, NDPI_PROTOCOL_DTLS))
+        return HOST_TLS_SNI;
+    if (proto_is(f, NDPI_PROTOCOL_HTTP) || proto_is(f, NDPI_PROTOCOL_HTTP_PROXY) ||
+        proto_is(f, NDPI_PROTOCOL_HTTP_CONNECT))
+        return HOST_HTTP_HOST;
+    if (proto_is(f, NDPI_PROTOCOL_DHCP))
+        return HOST_DHCP_HOSTNAME;
+    return HOST_OTHER;
+}
+
 int classify_meta_get(const struct flow *f, enum classify_meta_tag tag, const uint8_t **val)
 {
     size_t off = 0;

@@ -81,6 +81,16 @@ uint16_t classify_risk_score(const struct flow *f);
 /* Name of risk bit i (0..63), or NULL if none. */
 const char *classify_risk_name(unsigned i);
 
+/* What META_HOST names for this flow's protocol. */
+enum classify_host_kind {
+    HOST_OTHER,
+    HOST_DNS_QUERY,
+    HOST_TLS_SNI,
+    HOST_HTTP_HOST,
+    HOST_DHCP_HOSTNAME,
+};
+enum classify_host_kind classify_host_kind(const struct flow *f);
+
 /* Finds tag in the flow's metadata; returns the length or -1. */
 int classify_meta_get(const struct flow *f, enum classify_meta_tag tag, const uint8_t **val);
 

@@ -78,15 +78,30 @@ static void eve_ndpi(struct json_buf *b, const struct flow *f, const struct clas
         }
         json_close_array(b);
     }
+    /* hostname is always there for rules that do not care where it came
+     * from; the protocol objects carry it under the name the protocol
+     * gives it, as Suricata's records do. */
     eve_meta(b, "hostname", f, META_HOST);
-    if (eve_has_meta(f, META_HTTP_URL) || eve_has_meta(f, META_HTTP_UA)) {
+    enum classify_host_kind hk = classify_host_kind(f);
+    if (!eve_has_meta(f, META_HOST))
+        hk = HOST_OTHER; /* no host to place: open no object for it */
+    if (hk == HOST_DNS_QUERY) {
+        json_open_object(b, "dns");
+        eve_meta(b, "query", f, META_HOST);
+        json_close_object(b);
+    }
+    if (hk == HOST_HTTP_HOST || eve_has_meta(f, META_HTTP_URL) || eve_has_meta(f, META_HTTP_UA)) {
         json_open_object(b, "http");
+        if (hk == HOST_HTTP_HOST)
+            eve_meta(b, "hostname", f, META_HOST);
         eve_meta(b, "url", f, META_HTTP_URL);
         eve_meta(b, "user_agent", f, META_HTTP_UA);
         json_close_object(b);
     }
-    if (eve_has_meta(f, META_TLS_VERSION) || eve_has_meta(f, META_TLS_JA3C)) {
+    if (hk == HOST_TLS_SNI || eve_has_meta(f, META_TLS_VERSION) || eve_has_meta(f, META_TLS_JA3C)) {
         json_open_object(b, "tls");
+        if (hk == HOST_TLS_SNI)
+            eve_meta(b, "sni", f, META_HOST);
         eve_meta(b, "version", f, META_TLS_VERSION);
         eve_meta(b, "ja3", f, META_TLS_JA3C);
         eve_meta(b, "ja3s", f, META_TLS_JA3S);
@@ -98,8 +113,11 @@ static void eve_ndpi(struct json_buf *b, const struct flow *f, const struct clas
         eve_meta(b, "server", f, META_SSH_SERVER);
         json_close_object(b);
     }
-    if (eve_has_meta(f, META_DHCP_FINGERPRINT) || eve_has_meta(f, META_DHCP_CLASS)) {
+    if (hk == HOST_DHCP_HOSTNAME || eve_has_meta(f, META_DHCP_FINGERPRINT) ||
+        eve_has_meta(f, META_DHCP_CLASS)) {
         json_open_object(b, "dhcp");
+        if (hk == HOST_DHCP_HOSTNAME)
+            eve_meta(b, "hostname", f, META_HOST);
         eve_meta(b, "fingerprint", f, META_DHCP_FINGERPRINT);
         eve_meta(b, "vendor_class", f, META_DHCP_CLASS);
         json_close_object(b);
