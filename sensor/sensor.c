@@ -2,82 +2,719 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "capture/capture_file.h"
+#include "capture/capture.h"
+#include "capture/fanout.h"
 #include "mamori/mamori.h"
+#include "output/eve_file.h"
+#include "util/privdrop.h"
+#include "util/spsc_ring.h"
+#include "worker.h"
 
-void sensor_options_default(struct sensor_options *o)
-{
-    memset(o, 0, sizeof *o);
-    o->logdir = ".";
-    o->workers = 1;
-    worker_config_default(&o->worker);
-}
+/* Packets per dispatch: bounds how long a worker goes without looking at
+ * the stop flag and the clock (a few milliseconds at line rate). */
+#define SENSOR_BATCH 4096
+/* Workers tick (flush records, expire idle flows, publish counters) once a
+ * second. */
+#define SENSOR_TICK_MS 1000
+/* Per worker: room for a few snapshots; the main thread takes them at
+ * least once a second. */
+#define SENSOR_STATS_RING (64u * 1024u)
+#define SENSOR_US_PER_S 1000000u
 
-struct sensor_clock {
-    struct worker *w;
-    uint64_t last_ts_us;
+/* What the reader puts in a worker's ring when replaying with several
+ * workers. A packet record is followed by its caplen bytes. */
+enum sensor_msg_kind {
+    SENSOR_MSG_PACKET,
+    SENSOR_MSG_EXPIRE, /* run the timeouts at ts_us, as one worker would have */
+    SENSOR_MSG_END,
 };
 
-/* Remembers the latest capture time for the stats record, so that a
- * replay gives the same output every time. */
-static void sensor_packet(void *ctx, int linktype, uint64_t ts_us, const uint8_t *data,
-                          size_t caplen, size_t wirelen)
+struct sensor_msg {
+    uint32_t kind;
+    int32_t linktype;
+    uint64_t ts_us;
+    uint32_t caplen;
+    uint32_t wirelen;
+};
+
+struct sensor;
+
+/* One worker and what it is fed by: a capture (live) or a ring (replay).
+ * Everything here belongs to the worker's thread while it runs and to the
+ * main thread before it starts and after it is joined. */
+struct sensor_worker {
+    struct sensor *s; /* borrowed */
+    unsigned index;
+    struct worker *w;
+    struct eve_file *eve;
+    struct capture *cap;         /* live */
+    struct spsc_ring *in;        /* replay: reader -> worker */
+    struct spsc_ring *stats;     /* live: worker -> main, struct worker_snapshot records */
+    struct worker_snapshot last; /* main thread: the latest snapshot received */
+    pthread_t thread;
+    bool started;
+    atomic_bool done; /* the thread ended (on error before a stop) */
+    int error;        /* set by the thread before done */
+    char errmsg[512];
+};
+
+struct sensor {
+    const struct sensor_options *o;
+    const struct config *cfg;
+    struct eve_file_sink *sink;
+    struct eve_file *eve; /* the main thread's writer: stats records */
+    struct json_buf rec;
+    struct sensor_worker *sw;
+    unsigned n;
+    atomic_bool stop;
+    int wake_fd; /* eventfd, readable once stop is set */
+    int sig_fd;
+    uint64_t last_ts_us; /* replay: latest capture time, for the stats record */
+};
+
+static uint64_t sensor_mono_ms(void)
 {
-    struct sensor_clock *c = ctx;
-    if (ts_us > c->last_ts_us)
-        c->last_ts_us = ts_us;
-    worker_packet(c->w, linktype, ts_us, data, caplen, wirelen);
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
 }
 
-int sensor_run_files(const struct sensor_options *o)
+static uint64_t sensor_real_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (uint64_t)t.tv_sec * SENSOR_US_PER_S + (uint64_t)t.tv_nsec / 1000u;
+}
+
+static void sensor_worker_config(const struct config *c, unsigned index, unsigned n,
+                                 struct worker_config *wc)
+{
+    worker_config_default(wc);
+    wc->index = index;
+    /* The cap is the process's: each worker gets its share, so memory does
+     * not grow with the number of workers. */
+    wc->flow.memcap = (size_t)(c->limits.flow_memcap / n);
+    for (int i = 0; i < FLOW_TMO_COUNT; i++)
+        wc->flow.timeout_us[i] = (uint64_t)c->limits.flow_timeout_s[i] * SENSOR_US_PER_S;
+    wc->decode.frag_max_datagrams = c->limits.frag_max_datagrams;
+    wc->decode.frag_max_bytes = (size_t)c->limits.frag_max_bytes;
+    wc->decode.frag_timeout_us = (uint64_t)c->limits.frag_timeout_s * SENSOR_US_PER_S;
+    wc->classify.max_tcp_packets = (uint16_t)c->limits.classify_tcp_packets;
+    wc->classify.max_udp_packets = (uint16_t)c->limits.classify_udp_packets;
+    wc->classify.max_other_packets = (uint16_t)c->limits.classify_other_packets;
+}
+
+static int sensor_open_output(struct sensor *s)
+{
+    const struct config *c = s->cfg;
+    s->sink = eve_file_sink_open(c->outputs.eve_enabled ? c->outputs.eve_dir : NULL,
+                                 c->outputs.eve_filename);
+    if (!s->sink) {
+        fprintf(stderr, "mamori: cannot open output %s/%s: %s\n", c->outputs.eve_dir,
+                c->outputs.eve_filename, strerror(errno));
+        return -1;
+    }
+    s->eve = eve_file_new(s->sink);
+    if (!s->eve) {
+        fprintf(stderr, "mamori: out of memory\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int sensor_new_workers(struct sensor *s, unsigned n, bool external_clock)
+{
+    s->sw = calloc(n, sizeof *s->sw);
+    if (!s->sw)
+        goto fail;
+    s->n = n;
+    for (unsigned i = 0; i < n; i++) {
+        struct sensor_worker *sw = &s->sw[i];
+        struct worker_config wc;
+        sensor_worker_config(s->cfg, i, n, &wc);
+        wc.external_clock = external_clock;
+        sw->s = s;
+        sw->index = i;
+        atomic_init(&sw->done, false);
+        sw->eve = eve_file_new(s->sink);
+        if (!sw->eve)
+            goto fail;
+        sw->w = worker_new(&wc, sw->eve);
+        if (!sw->w)
+            goto fail;
+    }
+    return 0;
+fail:
+    fprintf(stderr, "mamori: cannot start the workers: out of memory\n");
+    return -1;
+}
+
+/* Ends every worker's flows (reason shutdown), then writes the stats
+ * record: the total, and with several workers the breakdown. Main thread,
+ * after every worker thread was joined. */
+static void sensor_final_stats(struct sensor *s, uint64_t ts_us, bool breakdown)
+{
+    struct worker_snapshot total;
+    memset(&total, 0, sizeof total);
+    struct worker_snapshot *per = calloc(s->n, sizeof *per);
+    for (unsigned i = 0; i < s->n; i++) {
+        struct sensor_worker *sw = &s->sw[i];
+        worker_flush(sw->w);
+        eve_file_flush(sw->eve);
+        struct worker_snapshot one;
+        worker_snapshot(sw->w, &one);
+        /* A file hands every packet it reads to a worker: what a worker
+         * received is what it processed. */
+        one.capture.received = one.worker.packets;
+        if (sw->cap)
+            capture_stats(sw->cap, &one.capture);
+        worker_snapshot_add(&total, &one);
+        if (per)
+            per[i] = one;
+    }
+    /* Records of the stats record itself count in the totals, as one
+     * worker writing its own record counts it. */
+    worker_snapshot_format(&s->rec, &total, ts_us, breakdown ? per : NULL,
+                           breakdown && per ? s->n : 0);
+    if (eve_file_write(s->eve, &s->rec) == 0) {
+        total.worker.records++;
+    } else {
+        total.worker.output_errors++;
+    }
+    eve_file_flush(s->eve);
+    if (s->o->verbose) {
+        fprintf(stderr,
+                "mamori: %" PRIu64 " packets, %" PRIu64 " received, %" PRIu64
+                " kernel drops, %" PRIu64 " interface drops, %" PRIu64 " records written to %s\n",
+                total.worker.packets, total.capture.received, total.capture.kernel_drops,
+                total.capture.if_drops, total.worker.records, eve_file_sink_path(s->sink));
+    }
+    free(per);
+}
+
+/* Frees everything; returns status, or MAMORI_EXIT_USAGE when records
+ * were lost. */
+static int sensor_close(struct sensor *s, int status)
+{
+    for (unsigned i = 0; s->sw && i < s->n; i++) {
+        struct sensor_worker *sw = &s->sw[i];
+        worker_free(sw->w); /* ends remaining flows into sw->eve */
+        eve_file_free(sw->eve);
+        capture_close(sw->cap);
+        spsc_ring_free(sw->in);
+        spsc_ring_free(sw->stats);
+    }
+    free(s->sw);
+    eve_file_free(s->eve);
+    json_free(&s->rec);
+    if (s->sink) {
+        uint64_t lost = eve_file_sink_lost(s->sink);
+        char path[1100];
+        snprintf(path, sizeof path, "%s", eve_file_sink_path(s->sink));
+        int rc = eve_file_sink_close(s->sink);
+        if (lost)
+            fprintf(stderr, "mamori: %" PRIu64 " records could not be written to %s\n", lost, path);
+        if (rc < 0) {
+            fprintf(stderr, "mamori: writing %s failed: %s\n", path, strerror(-rc));
+            status = MAMORI_EXIT_USAGE;
+        }
+    }
+    if (s->wake_fd >= 0)
+        close(s->wake_fd);
+    if (s->sig_fd >= 0)
+        close(s->sig_fd);
+    return status;
+}
+
+/* -- capture files ------------------------------------------------------- */
+
+/* The one-worker path: the main thread runs the packet path. */
+static void sensor_file_packet(void *ctx, int linktype, uint64_t ts_us, const uint8_t *data,
+                               size_t caplen, size_t wirelen)
+{
+    struct sensor_worker *sw = ctx;
+    if (ts_us > sw->s->last_ts_us)
+        sw->s->last_ts_us = ts_us;
+    worker_packet(sw->w, linktype, ts_us, data, caplen, wirelen);
+}
+
+struct sensor_reader {
+    struct sensor *s;
+    uint64_t now_us;         /* latest capture time */
+    uint64_t next_expire_us; /* as worker_packet() schedules it for one worker */
+};
+
+static void *sensor_reserve(struct spsc_ring *r, size_t len)
+{
+    unsigned spins = 0;
+    void *p;
+    /* A full ring means the worker is behind: the reader waits, a replay
+     * never loses a packet. */
+    while (!(p = spsc_ring_reserve(r, len)))
+        spsc_ring_backoff(&spins);
+    return p;
+}
+
+static void sensor_send(struct spsc_ring *r, const struct sensor_msg *m, const uint8_t *data)
+{
+    uint8_t *p = sensor_reserve(r, sizeof *m + m->caplen);
+    memcpy(p, m, sizeof *m);
+    if (data)
+        memcpy(p + sizeof *m, data, m->caplen);
+    spsc_ring_commit(r);
+}
+
+static void sensor_reader_packet(void *ctx, int linktype, uint64_t ts_us, const uint8_t *data,
+                                 size_t caplen, size_t wirelen)
+{
+    struct sensor_reader *rd = ctx;
+    struct sensor *s = rd->s;
+    if (ts_us > rd->now_us)
+        rd->now_us = ts_us;
+    if (ts_us > s->last_ts_us)
+        s->last_ts_us = ts_us;
+    /* One worker checks its timeouts once a second of capture time, on
+     * the first packet past the mark; every worker is told to do the same
+     * at the same moments, whichever packets it sees. */
+    if (rd->now_us >= rd->next_expire_us) {
+        struct sensor_msg m = {.kind = SENSOR_MSG_EXPIRE, .ts_us = rd->now_us};
+        for (unsigned i = 0; i < s->n; i++)
+            sensor_send(s->sw[i].in, &m, NULL);
+        rd->next_expire_us = rd->now_us + 1000000u;
+    }
+    uint32_t h = fanout_hash(linktype, data, caplen);
+    struct sensor_msg m = {
+        .kind = SENSOR_MSG_PACKET,
+        .linktype = linktype,
+        .ts_us = ts_us,
+        .caplen = (uint32_t)caplen,
+        .wirelen = (uint32_t)wirelen,
+    };
+    sensor_send(s->sw[h % s->n].in, &m, data);
+}
+
+static void *sensor_replay_main(void *arg)
+{
+    struct sensor_worker *sw = arg;
+    unsigned spins = 0;
+    for (;;) {
+        size_t len;
+        const uint8_t *p = spsc_ring_peek(sw->in, &len);
+        if (!p) {
+            spsc_ring_backoff(&spins);
+            continue;
+        }
+        spins = 0;
+        struct sensor_msg m;
+        memcpy(&m, p, sizeof m);
+        if (m.kind == SENSOR_MSG_END) {
+            spsc_ring_release(sw->in);
+            break;
+        }
+        if (m.kind == SENSOR_MSG_EXPIRE)
+            worker_tick(sw->w, m.ts_us);
+        else
+            worker_packet(sw->w, m.linktype, m.ts_us, p + sizeof m, m.caplen, m.wirelen);
+        spsc_ring_release(sw->in);
+    }
+    eve_file_flush(sw->eve);
+    return NULL;
+}
+
+/* Reads every file in order into fn. Returns MAMORI_EXIT_OK or
+ * MAMORI_EXIT_INPUT_ERROR (after reading everything readable). */
+static int sensor_read_files(struct sensor *s, capture_packet_fn fn, void *ctx)
 {
     int status = MAMORI_EXIT_OK;
-    struct eve_file *eve = eve_file_open(o->logdir);
-    if (!eve) {
-        fprintf(stderr, "mamori: cannot open output in %s: %s\n", o->logdir, strerror(errno));
-        return MAMORI_EXIT_USAGE;
-    }
-    struct worker *w = worker_new(&o->worker, eve);
-    if (!w) {
-        fprintf(stderr, "mamori: cannot start the worker: out of memory\n");
-        eve_file_close(eve);
-        return MAMORI_EXIT_USAGE;
-    }
-
-    struct sensor_clock clock = {.w = w};
-    for (size_t i = 0; i < o->nfiles; i++) {
-        char err[512];
-        uint64_t n = 0;
-        enum capture_file_result r =
-            capture_file_run(o->files[i], sensor_packet, &clock, &n, err, sizeof err);
-        if (r != CAPTURE_FILE_OK) {
+    for (size_t i = 0; i < s->o->nfiles; i++) {
+        char err[1024];
+        const char *path = s->o->files[i];
+        struct capture *c = capture_open(&capture_file_backend, path, NULL, err, sizeof err);
+        if (!c) {
             fprintf(stderr, "mamori: %s\n", err);
             status = MAMORI_EXIT_INPUT_ERROR;
-        } else if (o->verbose) {
-            fprintf(stderr, "mamori: %s: %" PRIu64 " packets\n", o->files[i], n);
+            continue;
+        }
+        int r;
+        while ((r = capture_dispatch(c, SENSOR_BATCH, fn, ctx)) >= 0)
+            ;
+        if (r == CAPTURE_ERROR) {
+            fprintf(stderr, "mamori: %s\n", capture_error(c));
+            status = MAMORI_EXIT_INPUT_ERROR;
+        }
+        struct capture_stats cs;
+        capture_stats(c, &cs);
+        if (s->o->verbose && r != CAPTURE_ERROR)
+            fprintf(stderr, "mamori: %s: %" PRIu64 " packets\n", path, cs.received);
+        capture_close(c);
+    }
+    return status;
+}
+
+static int sensor_run_files(struct sensor *s)
+{
+    unsigned n = s->cfg->workers;
+    if (sensor_open_output(s) < 0 || sensor_new_workers(s, n, n > 1) < 0)
+        return MAMORI_EXIT_USAGE;
+    if (n == 1) {
+        int status = sensor_read_files(s, sensor_file_packet, &s->sw[0]);
+        sensor_final_stats(s, s->last_ts_us, false);
+        return status;
+    }
+
+    for (unsigned i = 0; i < n; i++) {
+        s->sw[i].in = spsc_ring_new((size_t)s->cfg->capture.replay_ring_size);
+        if (!s->sw[i].in) {
+            fprintf(stderr, "mamori: cannot allocate the workers' rings\n");
+            return MAMORI_EXIT_USAGE;
+        }
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (pthread_create(&s->sw[i].thread, NULL, sensor_replay_main, &s->sw[i]) != 0) {
+            fprintf(stderr, "mamori: cannot start worker threads\n");
+            /* the threads already started are ended below */
+            n = i;
+            break;
+        }
+        s->sw[i].started = true;
+    }
+    int status = MAMORI_EXIT_USAGE;
+    struct sensor_reader rd = {.s = s};
+    if (n == s->n)
+        status = sensor_read_files(s, sensor_reader_packet, &rd);
+    struct sensor_msg end = {.kind = SENSOR_MSG_END};
+    for (unsigned i = 0; i < n; i++) {
+        sensor_send(s->sw[i].in, &end, NULL);
+        pthread_join(s->sw[i].thread, NULL);
+        s->sw[i].started = false;
+    }
+    if (n == s->n)
+        sensor_final_stats(s, s->last_ts_us, true);
+    return status;
+}
+
+/* -- live capture -------------------------------------------------------- */
+
+static void sensor_live_publish(struct sensor_worker *sw)
+{
+    struct worker_snapshot snap;
+    worker_snapshot(sw->w, &snap);
+    capture_stats(sw->cap, &snap.capture);
+    /* Full: the main thread has not taken the last ones yet; this one is
+     * skipped, the next replaces it. */
+    void *p = spsc_ring_reserve(sw->stats, sizeof snap);
+    if (p) {
+        memcpy(p, &snap, sizeof snap);
+        spsc_ring_commit(sw->stats);
+    }
+}
+
+static void sensor_live_tick(struct sensor_worker *sw)
+{
+    worker_tick(sw->w, sensor_real_us());
+    eve_file_flush(sw->eve);
+    sensor_live_publish(sw);
+}
+
+/* After a stop: what is already in the ring is still processed, and a
+ * block the kernel has not yet handed over (it does within the block
+ * timeout) is waited for, so that packets seen before the stop are not
+ * lost. */
+static void sensor_live_drain(struct sensor_worker *sw)
+{
+    uint64_t deadline = sensor_mono_ms() + sw->s->cfg->capture.block_timeout_ms + 100u;
+    for (;;) {
+        int n = capture_dispatch(sw->cap, SENSOR_BATCH, worker_packet, sw->w);
+        if (n < 0)
+            return;
+        if (n > 0)
+            continue;
+        uint64_t now = sensor_mono_ms();
+        if (now >= deadline)
+            return;
+        capture_wait(sw->cap, -1, (int)(deadline - now));
+    }
+}
+
+static void *sensor_live_main(void *arg)
+{
+    struct sensor_worker *sw = arg;
+    struct sensor *s = sw->s;
+    uint64_t next_tick = sensor_mono_ms() + SENSOR_TICK_MS;
+
+    while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+        int n = capture_dispatch(sw->cap, SENSOR_BATCH, worker_packet, sw->w);
+        if (n < 0) {
+            sw->error = n;
+            snprintf(sw->errmsg, sizeof sw->errmsg, "%s", capture_error(sw->cap));
+            break;
+        }
+        uint64_t now = sensor_mono_ms();
+        if (n == 0 && now < next_tick) {
+            int rc = capture_wait(sw->cap, s->wake_fd, (int)(next_tick - now));
+            if (rc < 0) {
+                sw->error = rc;
+                snprintf(sw->errmsg, sizeof sw->errmsg, "%s", capture_error(sw->cap));
+                break;
+            }
+            now = sensor_mono_ms();
+        }
+        if (now >= next_tick) {
+            sensor_live_tick(sw);
+            next_tick = now + SENSOR_TICK_MS;
+        }
+    }
+    if (!sw->error)
+        sensor_live_drain(sw);
+    eve_file_flush(sw->eve);
+    atomic_store_explicit(&sw->done, true, memory_order_release);
+    return NULL;
+}
+
+/* Decides whom to run as, before anything is opened, so that a missing
+ * user stops the start before the interface is touched. Returns 0 with
+ * *drop telling whether to switch to t, or -1 (message printed). */
+static int sensor_live_whom(const struct config *c, struct privdrop_target *t, bool *drop)
+{
+    *drop = false;
+    if (geteuid() != 0)
+        return 0;
+    if (!*c->run_as.user) {
+        if (c->run_as.allow_root)
+            return 0;
+        fprintf(stderr, "mamori: refusing to capture as root with no user to switch to: set "
+                        "run_as.user (--user USER), or run_as.allow_root (--allow-root)\n");
+        return -1;
+    }
+    char err[256];
+    int rc = privdrop_lookup(c->run_as.user, c->run_as.group, t, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "mamori: run_as: %s%s\n", err,
+                rc == -ENOENT ? " (create it: useradd --system --no-create-home --shell "
+                                "/usr/sbin/nologin mamori; or set run_as.user)"
+                              : "");
+        return -1;
+    }
+    *drop = true;
+    return 0;
+}
+
+static int sensor_live_open(struct sensor *s)
+{
+    const struct config *c = s->cfg;
+    struct capture_config cc = {
+        .snaplen = c->capture.snaplen,
+        .buffer_size = c->capture.buffer_size,
+        .block_timeout_ms = c->capture.block_timeout_ms,
+        .promiscuous = c->capture.promiscuous,
+        .bpf = c->capture.bpf,
+        /* Unique per process unless configured: two sensors on one host
+         * must not join each other's group. */
+        .fanout_group =
+            c->capture.fanout_group ? c->capture.fanout_group : (uint32_t)getpid() & 0xffffu,
+    };
+    for (unsigned i = 0; i < s->n; i++) {
+        char err[1024];
+        s->sw[i].cap =
+            capture_open(&capture_live_backend, c->capture.interface, &cc, err, sizeof err);
+        if (!s->sw[i].cap) {
+            fprintf(stderr, "mamori: %s\n", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Main thread: takes the workers' latest snapshots and writes the total,
+ * with the breakdown by worker. */
+static void sensor_live_stats(struct sensor *s)
+{
+    struct worker_snapshot total;
+    memset(&total, 0, sizeof total);
+    struct worker_snapshot *per = calloc(s->n, sizeof *per);
+    for (unsigned i = 0; i < s->n; i++) {
+        struct sensor_worker *sw = &s->sw[i];
+        size_t len;
+        const void *p;
+        while ((p = spsc_ring_peek(sw->stats, &len))) {
+            if (len == sizeof sw->last)
+                memcpy(&sw->last, p, sizeof sw->last);
+            spsc_ring_release(sw->stats);
+        }
+        worker_snapshot_add(&total, &sw->last);
+        if (per)
+            per[i] = sw->last;
+    }
+    worker_snapshot_format(&s->rec, &total, sensor_real_us(), per, per ? s->n : 0);
+    eve_file_write(s->eve, &s->rec);
+    eve_file_flush(s->eve);
+    free(per);
+}
+
+/* Waits for signals, the stats interval and failing workers. Returns the
+ * exit status. */
+static int sensor_live_wait(struct sensor *s)
+{
+    uint64_t interval_ms = (uint64_t)s->cfg->stats_interval_s * 1000u;
+    uint64_t next_stats = sensor_mono_ms() + interval_ms;
+    int status = MAMORI_EXIT_OK;
+
+    for (;;) {
+        /* At least once a second: a failed worker is noticed in time even
+         * without a stats interval. */
+        int timeout = SENSOR_TICK_MS;
+        uint64_t now = sensor_mono_ms();
+        if (interval_ms && next_stats > now && next_stats - now < (uint64_t)timeout)
+            timeout = (int)(next_stats - now);
+        if (interval_ms && next_stats <= now)
+            timeout = 0;
+        struct pollfd pfd = {.fd = s->sig_fd, .events = POLLIN};
+        int r = poll(&pfd, 1, timeout);
+        if (r > 0) {
+            struct signalfd_siginfo si;
+            if (read(s->sig_fd, &si, sizeof si) == (ssize_t)sizeof si) {
+                if (si.ssi_signo == SIGHUP) {
+                    int rc = eve_file_sink_reopen(s->sink);
+                    if (rc < 0)
+                        fprintf(stderr, "mamori: SIGHUP: cannot reopen %s: %s\n",
+                                eve_file_sink_path(s->sink), strerror(-rc));
+                    else if (s->o->verbose)
+                        fprintf(stderr, "mamori: SIGHUP: reopened %s\n",
+                                eve_file_sink_path(s->sink));
+                } else {
+                    if (s->o->verbose)
+                        fprintf(stderr, "mamori: %s: stopping\n", strsignal((int)si.ssi_signo));
+                    break;
+                }
+            }
+        }
+        for (unsigned i = 0; i < s->n; i++) {
+            if (atomic_load_explicit(&s->sw[i].done, memory_order_acquire)) {
+                fprintf(stderr, "mamori: worker %u: %s\n", i, s->sw[i].errmsg);
+                status = MAMORI_EXIT_INPUT_ERROR;
+            }
+        }
+        if (status != MAMORI_EXIT_OK)
+            break;
+        now = sensor_mono_ms();
+        if (interval_ms && now >= next_stats) {
+            sensor_live_stats(s);
+            next_stats = now + interval_ms;
+        }
+    }
+    return status;
+}
+
+static int sensor_run_live(struct sensor *s)
+{
+    const struct config *c = s->cfg;
+    struct privdrop_target whom;
+    bool drop;
+    char err[512];
+
+    /* Signals are taken from a signalfd by the main thread only: blocked
+     * here, before any thread exists, they stay blocked in every worker. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 ||
+        (s->sig_fd = signalfd(-1, &set, SFD_CLOEXEC)) < 0 ||
+        (s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+        fprintf(stderr, "mamori: cannot set up signal handling: %s\n", strerror(errno));
+        return MAMORI_EXIT_USAGE;
+    }
+    if (sensor_live_whom(c, &whom, &drop) < 0)
+        return MAMORI_EXIT_USAGE;
+
+    s->sw = calloc(c->workers, sizeof *s->sw);
+    if (!s->sw)
+        return MAMORI_EXIT_USAGE;
+    s->n = c->workers;
+    if (sensor_live_open(s) < 0)
+        return MAMORI_EXIT_USAGE;
+
+    /* Everything privileged is done: from here on, no root and no
+     * capabilities. Before any thread exists, since capabilities are per
+     * thread. */
+    bool stay_root = !drop && geteuid() == 0; /* run_as.allow_root without a user */
+    if (!stay_root && privdrop_apply(drop ? &whom : NULL, err, sizeof err) < 0) {
+        fprintf(stderr, "mamori: cannot drop privileges: %s\n", err);
+        return MAMORI_EXIT_USAGE;
+    }
+    if (s->o->verbose)
+        fprintf(stderr, "mamori: capturing on %s with %u worker(s) as uid %u\n",
+                c->capture.interface, s->n, (unsigned)geteuid());
+
+    /* Opened as the user the sensor runs as, so that a reopen on SIGHUP
+     * can do what the first open did. */
+    if (sensor_open_output(s) < 0)
+        return MAMORI_EXIT_USAGE;
+    for (unsigned i = 0; i < s->n; i++) {
+        struct sensor_worker *sw = &s->sw[i];
+        struct worker_config wc;
+        sensor_worker_config(c, i, s->n, &wc);
+        sw->s = s;
+        sw->index = i;
+        atomic_init(&sw->done, false);
+        sw->eve = eve_file_new(s->sink);
+        sw->w = sw->eve ? worker_new(&wc, sw->eve) : NULL;
+        sw->stats = spsc_ring_new(SENSOR_STATS_RING);
+        if (!sw->w || !sw->stats) {
+            fprintf(stderr, "mamori: cannot start the workers: out of memory\n");
+            return MAMORI_EXIT_USAGE;
         }
     }
 
-    worker_flush(w);
-    worker_write_stats(w, clock.last_ts_us);
-    const struct worker_stats *ws = worker_stats(w);
-    if (o->verbose)
-        fprintf(stderr, "mamori: %" PRIu64 " packets, %" PRIu64 " records written to %s\n",
-                ws->packets, ws->records, eve_file_path(eve));
-    if (ws->output_errors) {
-        fprintf(stderr, "mamori: %" PRIu64 " records could not be written to %s\n",
-                ws->output_errors, eve_file_path(eve));
-        status = MAMORI_EXIT_USAGE;
+    int status = MAMORI_EXIT_OK;
+    for (unsigned i = 0; i < s->n; i++) {
+        if (pthread_create(&s->sw[i].thread, NULL, sensor_live_main, &s->sw[i]) != 0) {
+            fprintf(stderr, "mamori: cannot start worker threads\n");
+            status = MAMORI_EXIT_USAGE;
+            break;
+        }
+        s->sw[i].started = true;
     }
-    worker_free(w);
-    int rc = eve_file_close(eve);
-    if (rc < 0) {
-        fprintf(stderr, "mamori: writing %s failed: %s\n", o->logdir, strerror(-rc));
-        status = MAMORI_EXIT_USAGE;
+    if (status == MAMORI_EXIT_OK)
+        status = sensor_live_wait(s);
+
+    atomic_store_explicit(&s->stop, true, memory_order_relaxed);
+    uint64_t one = 1;
+    if (write(s->wake_fd, &one, sizeof one) < 0)
+        fprintf(stderr, "mamori: cannot wake the workers: %s\n", strerror(errno));
+    for (unsigned i = 0; i < s->n; i++) {
+        if (s->sw[i].started)
+            pthread_join(s->sw[i].thread, NULL);
+        s->sw[i].started = false;
     }
+    sensor_final_stats(s, sensor_real_us(), true);
     return status;
+}
+
+int sensor_run(const struct sensor_options *o)
+{
+    struct sensor s;
+    memset(&s, 0, sizeof s);
+    s.o = o;
+    s.cfg = o->cfg;
+    s.wake_fd = -1;
+    s.sig_fd = -1;
+    atomic_init(&s.stop, false);
+    json_init(&s.rec);
+    int status = *o->cfg->capture.interface ? sensor_run_live(&s) : sensor_run_files(&s);
+    return sensor_close(&s, status);
 }

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "output/eve_flow.h"
 #include "output/eve_stats.h"
@@ -26,6 +27,7 @@ struct worker {
 void worker_config_default(struct worker_config *cfg)
 {
     cfg->index = 0;
+    cfg->external_clock = false;
     decode_limits_default(&cfg->decode);
     flow_limits_default(&cfg->flow);
     classify_limits_default(&cfg->classify);
@@ -108,7 +110,7 @@ void worker_packet(void *ctx, int linktype, uint64_t ts_us, const uint8_t *data,
     w->st.bytes += wirelen;
     if (ts_us > w->now_us)
         w->now_us = ts_us;
-    if (w->now_us >= w->next_expire_us) {
+    if (w->now_us >= w->next_expire_us && !w->cfg.external_clock) {
         flow_table_expire(w->flows, w->now_us);
         decoder_expire(w->dec, w->now_us);
         w->next_expire_us = w->now_us + WORKER_EXPIRE_INTERVAL_US;
@@ -133,16 +135,67 @@ void worker_packet(void *ctx, int linktype, uint64_t ts_us, const uint8_t *data,
     proto_packet(w->proto, f, &p, dir);
 }
 
-void worker_write_stats(struct worker *w, uint64_t ts_us)
+void worker_tick(struct worker *w, uint64_t now_us)
+{
+    if (now_us > w->now_us)
+        w->now_us = now_us;
+    if (w->cfg.external_clock || w->now_us >= w->next_expire_us) {
+        flow_table_expire(w->flows, w->now_us);
+        decoder_expire(w->dec, w->now_us);
+        w->next_expire_us = w->now_us + WORKER_EXPIRE_INTERVAL_US;
+    }
+}
+
+void worker_snapshot(const struct worker *w, struct worker_snapshot *s)
+{
+    memset(s, 0, sizeof *s);
+    s->worker = w->st;
+    s->decode = *decoder_stats(w->dec);
+    s->flow = *flow_table_stats(w->flows);
+    s->classify = *classifier_stats(w->cls);
+    s->stream = *proto_engine_stream_stats(w->proto);
+    s->proto = *proto_engine_stats(w->proto);
+}
+
+_Static_assert(sizeof(struct worker_snapshot) % sizeof(uint64_t) == 0,
+               "a worker snapshot is made of uint64_t counters");
+
+void worker_snapshot_add(struct worker_snapshot *sum, const struct worker_snapshot *s)
+{
+    unsigned char *d = (unsigned char *)sum;
+    const unsigned char *a = (const unsigned char *)s;
+    for (size_t off = 0; off < sizeof *s; off += sizeof(uint64_t)) {
+        uint64_t x, y;
+        memcpy(&x, d + off, sizeof x);
+        memcpy(&y, a + off, sizeof y);
+        x += y;
+        memcpy(d + off, &x, sizeof x);
+    }
+}
+
+void worker_snapshot_format(struct json_buf *b, const struct worker_snapshot *s, uint64_t ts_us,
+                            const struct worker_snapshot *per_worker, size_t n)
 {
     struct eve_stats_view v = {
         .ts_us = ts_us,
-        .worker = &w->st,
-        .decode = decoder_stats(w->dec),
-        .flow = flow_table_stats(w->flows),
-        .classify = classifier_stats(w->cls),
+        .worker = &s->worker,
+        .decode = &s->decode,
+        .flow = &s->flow,
+        .classify = &s->classify,
+        .capture = &s->capture,
+        .stream = &s->stream,
+        .proto = &s->proto,
+        .per_worker = per_worker,
+        .nworkers = n,
     };
-    eve_stats_format(&w->rec, &v);
+    eve_stats_format(b, &v);
+}
+
+void worker_write_stats(struct worker *w, uint64_t ts_us)
+{
+    struct worker_snapshot s;
+    worker_snapshot(w, &s);
+    worker_snapshot_format(&w->rec, &s, ts_us, NULL, 0);
     worker_emit(w);
 }
 

@@ -6,16 +6,24 @@
 #ifndef MAMORI_WORKER_H
 #define MAMORI_WORKER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/capture.h"
 #include "classify/classify.h"
 #include "decode/decode.h"
 #include "flow/flow_table.h"
 #include "output/eve_file.h"
+#include "proto/proto.h"
+#include "stream/stream.h"
 
 struct worker_config {
     unsigned index;
+    /* Replay over several workers: flows time out only when worker_tick()
+     * says, at the times the reader would have expired them with a single
+     * worker, so that the records do not depend on the number of workers. */
+    bool external_clock;
     struct decode_limits decode;
     struct flow_limits flow;
     struct classify_limits classify;
@@ -29,6 +37,20 @@ struct worker_stats {
     uint64_t no_flow_memory;
     uint64_t records;       /* EVE records written */
     uint64_t output_errors; /* records that could not be written */
+};
+
+/* A copy of every counter of a worker: what a worker hands to the main
+ * thread (through a ring) and what adds up into the process's stats
+ * record. Every member is made of uint64_t counters only, so that
+ * worker_snapshot_add() adds them without naming each one. */
+struct worker_snapshot {
+    struct worker_stats worker;
+    struct decode_stats decode;
+    struct flow_stats flow;
+    struct classify_stats classify;
+    struct stream_stats stream;
+    struct proto_engine_stats proto;
+    struct capture_stats capture; /* filled in by the sensor, which owns the capture */
 };
 
 struct worker;
@@ -48,8 +70,23 @@ void worker_packet(void *w, int linktype, uint64_t ts_us, const uint8_t *data, s
 /* Ends all flows with reason shutdown and writes them. */
 void worker_flush(struct worker *w);
 
+/* Advances the worker's clock to now_us without a packet and ends the
+ * flows idle past their timeout: live capture calls it once a second so
+ * that a quiet worker's flows still end; replay over several workers at
+ * the reader's expiry times (see external_clock). */
+void worker_tick(struct worker *w, uint64_t now_us);
+
 /* Writes the stats record (at time ts_us). */
 void worker_write_stats(struct worker *w, uint64_t ts_us);
+
+void worker_snapshot(const struct worker *w, struct worker_snapshot *s);
+/* sum += s, counter by counter. Peaks and levels (active, memory) add up
+ * too: the total is the sum of the workers' peaks. */
+void worker_snapshot_add(struct worker_snapshot *sum, const struct worker_snapshot *s);
+/* Formats the stats record of a snapshot; per_worker (n entries, may be
+ * NULL) adds the breakdown by worker. */
+void worker_snapshot_format(struct json_buf *b, const struct worker_snapshot *s, uint64_t ts_us,
+                            const struct worker_snapshot *per_worker, size_t n);
 
 const struct worker_stats *worker_stats(const struct worker *w);
 

@@ -97,6 +97,12 @@ struct flow {
     uint16_t category;
     uint16_t meta_len;
     bool guessed;
+    /* Which of mamori's parsers claimed the flow, or that none will, and
+     * payload packets probed per direction (see proto.h). In the flow, not
+     * behind flow->proto, so an unclaimed flow costs no allocation and the
+     * record can name the parser after its state is freed. */
+    uint8_t proto_id;
+    uint8_t proto_probes;
 };
 
 #endif

@@ -1,24 +1,66 @@
 /*
- * The EVE JSON sink: one record per line, to LOGDIR/eve.json or to
- * standard output. Records are appended with one fwrite each through a
- * large stdio buffer, so the packet path makes no system call per record.
+ * The EVE JSON file: one record per line, to DIR/FILENAME or standard
+ * output, written by any number of workers.
+ *
+ * Two objects:
+ *  - struct eve_file_sink, one per process: the open file, its path and
+ *    the lock that orders appends; SIGHUP reopens it (log rotation).
+ *  - struct eve_file, one per writer thread: a buffer of whole records.
+ *    eve_file_write() only copies into it, so the packet path makes no
+ *    system call and takes no lock per record; the buffer is appended to
+ *    the sink under its lock when it holds EVE_FILE_BATCH bytes, on
+ *    eve_file_flush() (each worker flushes once a second) and when freed.
+ *    Records are never split, so lines from several workers interleave
+ *    whole.
+ *
+ * Later an output thread fed through rings will own the sink; the writers'
+ * side of this interface (eve_file_write/flush) is what will remain.
  */
 #ifndef MAMORI_OUTPUT_EVE_FILE_H
 #define MAMORI_OUTPUT_EVE_FILE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "output/json.h"
 
+#define EVE_FILE_BATCH (64u * 1024u)
+
+struct eve_file_sink;
 struct eve_file;
 
-/* logdir "-" means standard output. Returns NULL and sets errno on
- * failure. Owned: eve_file_close(). */
-struct eve_file *eve_file_open(const char *logdir);
-/* Appends the record and a newline. Returns 0 or -errno. */
+/* dir "-" means standard output; NULL means no output at all (records are
+ * discarded). Returns NULL and sets errno on failure. Owned:
+ * eve_file_sink_close(). */
+struct eve_file_sink *eve_file_sink_open(const char *dir, const char *filename);
+/* Opens the path again (after rotation) and switches to it. On failure
+ * the old file stays in use; returns 0 or -errno. */
+int eve_file_sink_reopen(struct eve_file_sink *s);
+/* Returns 0, or -errno from the first failed append or the close. Every
+ * eve_file of the sink must have been freed. */
+int eve_file_sink_close(struct eve_file_sink *s);
+/* Borrowed: the path written to, "-" for standard output. */
+const char *eve_file_sink_path(const struct eve_file_sink *s);
+/* Records lost to failed appends so far (any thread). */
+uint64_t eve_file_sink_lost(struct eve_file_sink *s);
+
+/* A writer on sink (borrowed: must outlive it). Returns NULL on failure.
+ * Owned: eve_file_free(), which flushes. */
+struct eve_file *eve_file_new(struct eve_file_sink *sink);
+void eve_file_free(struct eve_file *e);
+
+/* Appends the record and a newline to the writer's buffer. Returns 0 or
+ * -errno (the record is malformed, or an append it forced failed). */
 int eve_file_write(struct eve_file *e, const struct json_buf *rec);
+/* Appends the buffer to the sink now. Returns 0 or -errno. */
 int eve_file_flush(struct eve_file *e);
-/* Returns 0 or -errno from the final flush/close. */
+
+/* A writer with a sink of its own, for single-threaded use (tests, tools).
+ * Owned: eve_file_close(), which returns 0 or -errno as
+ * eve_file_sink_close(). */
+struct eve_file *eve_file_open(const char *logdir);
 int eve_file_close(struct eve_file *e);
-/* Borrowed: the path written to, "-" for stdout. */
+/* Borrowed: the path of the writer's sink. */
 const char *eve_file_path(const struct eve_file *e);
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/proto.h"
+
 const char *eve_proto_name(uint8_t proto)
 {
     switch (proto) {
@@ -162,6 +164,11 @@ void eve_flow_format(struct json_buf *b, const struct flow *f, const struct clas
     /* app_proto in Suricata's style: the lowercased application layer. */
     char app[64];
     const char *m = (f->master_proto || f->app_proto) ? classify_master_name(c, f) : "unknown";
+    /* A flow one of mamori's own parsers claimed is named by it: nDPI 4.2
+     * has no DICOM or HL7 (it calls port 104 "Cassandra"). */
+    const char *parsed = proto_flow_app_name(f);
+    if (parsed)
+        m = parsed;
     size_t i = 0;
     for (; m[i] && i + 1 < sizeof app; i++)
         app[i] = (char)tolower((unsigned char)m[i]);

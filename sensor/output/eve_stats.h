@@ -5,14 +5,19 @@
 #ifndef MAMORI_OUTPUT_EVE_STATS_H
 #define MAMORI_OUTPUT_EVE_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "classify/classify.h"
 #include "decode/decode.h"
 #include "flow/flow_table.h"
 #include "output/json.h"
+#include "proto/proto.h"
+#include "stream/stream.h"
 
 struct worker_stats;
+struct worker_snapshot;
+struct capture_stats;
 
 /* All pointers borrowed for the duration of the call. */
 struct eve_stats_view {
@@ -21,6 +26,11 @@ struct eve_stats_view {
     const struct decode_stats *decode;
     const struct flow_stats *flow;
     const struct classify_stats *classify;
+    const struct capture_stats *capture;      /* what the capture back-ends counted */
+    const struct worker_snapshot *per_worker; /* NULL, or nworkers entries: the breakdown */
+    size_t nworkers;
+    const struct proto_engine_stats *proto; /* NULL: no proto section */
+    const struct stream_stats *stream;      /* NULL: no stream section */
 };
 
 void eve_stats_format(struct json_buf *b, const struct eve_stats_view *v);

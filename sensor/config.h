@@ -1,0 +1,79 @@
+/*
+ * The configuration of one mamori process: defaults, the YAML file
+ * (`-c mamori.yaml`, read with libyaml's event parser) and the checks that
+ * keep a bad file from starting a sensor.
+ *
+ * Every key has a default, documented in docs/mamori.yaml, whose values
+ * are exactly these defaults. Unknown keys, repeated keys and values of
+ * the wrong type are errors reported as `file:line:col: message`, the
+ * position being the offending key or value in the file. The command line
+ * is applied after the file and overrides it.
+ */
+#ifndef MAMORI_CONFIG_H
+#define MAMORI_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_NAME_MAX 64
+#define CONFIG_PATH_MAX 1024
+#define CONFIG_BPF_MAX 2048
+
+struct config {
+    struct {
+        char interface[CONFIG_NAME_MAX]; /* "" = none; -i sets it */
+        uint32_t snaplen;                /* bytes kept of each packet */
+        uint64_t buffer_size;            /* kernel ring per worker, bytes */
+        uint32_t block_timeout_ms;       /* a partly filled ring block is handed over after this */
+        bool promiscuous;
+        char bpf[CONFIG_BPF_MAX];  /* "" = every packet */
+        uint32_t fanout_group;     /* 0 = derived from the process id */
+        uint64_t replay_ring_size; /* per worker when -r runs several workers, bytes */
+    } capture;
+    uint32_t workers;
+    struct {
+        char user[CONFIG_NAME_MAX];  /* "" = none */
+        char group[CONFIG_NAME_MAX]; /* "" = the user's primary group */
+        bool allow_root;             /* without a user, keep running as root */
+    } run_as;
+    struct {
+        uint64_t flow_memcap;       /* bytes, shared out equally among workers */
+        uint32_t flow_timeout_s[6]; /* indexed by enum flow_timeout_class */
+        uint32_t frag_max_datagrams;
+        uint64_t frag_max_bytes;
+        uint32_t frag_timeout_s;
+        uint32_t classify_tcp_packets;
+        uint32_t classify_udp_packets;
+        uint32_t classify_other_packets;
+    } limits;
+    struct {
+        bool eve_enabled;
+        char eve_dir[CONFIG_PATH_MAX]; /* "-" = standard output; -l sets it */
+        char eve_filename[CONFIG_NAME_MAX * 4];
+    } outputs;
+    uint32_t stats_interval_s; /* 0 = only at exit */
+};
+
+/* Fills c with the defaults. */
+void config_default(struct config *c);
+
+/* Reads path over c (keys absent from the file keep their value). Returns
+ * 0, or a negative error code with err holding "path:line:col: message".
+ * On error c may be partly updated. */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+/* The same for a file already in memory (name is used in messages). */
+int config_parse(struct config *c, const char *name, const uint8_t *text, size_t len, char *err,
+                 size_t errlen);
+
+/* Number of keys, and the dotted name of key i ("capture.snaplen"): what
+ * the sample must hold. */
+size_t config_key_count(void);
+const char *config_key_name(size_t i);
+/* Writes the value of key i in c as the file would give it ("64MiB" is
+ * written 67108864); sections give "". Returns 0 or -EINVAL for no such
+ * key. */
+int config_value_text(const struct config *c, size_t i, char *buf, size_t len);
+
+#endif

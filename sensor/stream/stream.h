@@ -1,0 +1,117 @@
+/*
+ * TCP stream reassembly, one direction at a time, for the flows a parser
+ * claimed (proto/). Bytes are handed on in sequence order exactly once.
+ *
+ *   seq ─────────────────────────────────────────────────────────────►
+ *        delivered        │ next_seq   held (out of order)
+ *   ██████████████████████│░░░░░░░░░░░[███]░░░░[█████]
+ *                         └─ hole ───┘
+ *
+ * - A segment at next_seq is delivered at once, without a copy; a
+ *   segment beyond it is copied and held until the hole before it fills.
+ * - Data before next_seq was delivered already: a retransmission, dropped.
+ * - Overlaps: the first data seen wins. Where a later segment carries
+ *   different bytes for held data, that is counted as an anomaly (it is
+ *   how an evasion would look). Delivered data is not kept, so overlaps
+ *   with it are counted as retransmissions without a comparison.
+ * - Gaps: when the receiver acknowledges bytes the capture never showed
+ *   while later data is held, when the held data hits a cap, and at the
+ *   end of the flow, the missing range is reported to the consumer as a
+ *   gap and delivery goes on after it.
+ * - Sequence numbers compare in serial arithmetic (RFC 1982), so a
+ *   stream that wraps past 2^32 is handled like any other.
+ * - A stream may start without a SYN (picked up mid-stream): it starts at
+ *   the first byte the caller names with stream_start() or, failing that,
+ *   at the first segment seen.
+ *
+ * Held bytes count against a per-flow cap and a per-worker cap, and are
+ * charged to the flow table's memory cap. At a cap the segment is not held
+ * (counted), never an abort.
+ */
+#ifndef MAMORI_STREAM_STREAM_H
+#define MAMORI_STREAM_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow/flow.h"
+#include "flow/flow_table.h"
+
+struct stream_limits {
+    size_t flow_held_max; /* held bytes per flow, both directions (default 256 KiB) */
+    size_t memcap;        /* held bytes for all streams of a worker (default 64 MiB) */
+};
+
+struct stream_stats {
+    uint64_t segments;           /* payload segments of tracked streams */
+    uint64_t bytes;              /* bytes delivered in order */
+    uint64_t midstream;          /* directions that started without a known first byte */
+    uint64_t out_of_order;       /* segments held for a hole before them */
+    uint64_t retransmissions;    /* segments carrying only bytes already seen */
+    uint64_t overlaps;           /* segments partly overlapping bytes already seen */
+    uint64_t overlaps_differing; /* ... with different bytes (anomaly) */
+    uint64_t out_of_window;      /* segments too far ahead to be this stream's */
+    uint64_t gaps;               /* holes given up on */
+    uint64_t gap_bytes;
+    uint64_t flow_cap_drops;     /* segments not held at the per-flow cap */
+    uint64_t memcap_drops;       /* segments not held at the worker cap or flow memcap */
+    uint64_t memory;             /* bytes held now, and the peak */
+    uint64_t memory_peak;
+};
+
+struct stream_seg;
+
+/* One direction. Zero-initialised means "not started". */
+struct stream_half {
+    struct stream_seg *held; /* owned: held segments sorted by seq, disjoint */
+    uint32_t next_seq;       /* the next byte to deliver */
+    uint32_t held_bytes;
+    bool started;
+};
+
+/* Both directions of a flow, indexed by enum flow_dir. */
+struct stream {
+    struct stream_half half[2];
+};
+
+/* Receives in-order bytes of direction dir. p == NULL reports a gap: len
+ * bytes are missing at this point of the stream. p is borrowed for the
+ * call only. */
+typedef void (*stream_deliver_fn)(void *ctx, enum flow_dir dir, const uint8_t *p, size_t len);
+
+struct stream_engine;
+
+void stream_limits_default(struct stream_limits *lim);
+
+/* ft (borrowed, must outlive the engine) is charged for held segments.
+ * Returns NULL on failure. Owned: stream_engine_free(). */
+struct stream_engine *stream_engine_new(const struct stream_limits *lim, struct flow_table *ft);
+void stream_engine_free(struct stream_engine *e);
+
+/* Fixes the first byte of a direction that has not started yet (from a
+ * SYN's sequence number + 1, or from the peer's acknowledgement number).
+ * A direction that has started is left alone. */
+void stream_start(struct stream *s, enum flow_dir dir, uint32_t seq);
+
+/* A segment of direction dir carrying len bytes from sequence number seq.
+ * Delivers whatever became in order through fn. */
+void stream_segment(struct stream_engine *e, struct stream *s, enum flow_dir dir, uint32_t seq,
+                    const uint8_t *p, size_t len, stream_deliver_fn fn, void *ctx);
+
+/* The peer of direction dir acknowledged every byte before ack. If bytes
+ * of dir are held after a hole the ack covers, the receiver got data the
+ * capture missed: the hole becomes a gap and delivery goes on. */
+void stream_ack(struct stream_engine *e, struct stream *s, enum flow_dir dir, uint32_t ack,
+                stream_deliver_fn fn, void *ctx);
+
+/* End of the flow: delivers everything held, holes reported as gaps, and
+ * frees it. */
+void stream_flush(struct stream_engine *e, struct stream *s, stream_deliver_fn fn, void *ctx);
+
+/* Frees whatever is held without delivering it. */
+void stream_release(struct stream_engine *e, struct stream *s);
+
+const struct stream_stats *stream_engine_stats(const struct stream_engine *e);
+
+#endif
