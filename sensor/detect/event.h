@@ -18,19 +18,19 @@
 #include "output/json.h"
 
 enum event_type {
-    EVENT_FLOW = 0,  /* a flow ended: flow, ndpi, dns, http, tls, ssh, smb, dhcp fields */
-    EVENT_DICOM,     /* a DICOM association ended (its `dicom` record) */
-    EVENT_HL7,       /* an HL7 v2 message (its `hl7` record) */
-    EVENT_FHIR,      /* a FHIR transaction (its `fhir` record) */
-    EVENT_ASSET,     /* the asset inventory saw a device (asset.*) */
+    EVENT_FLOW = 0, /* a flow ended: flow, ndpi, dns, http, tls, ssh, smb, dhcp fields */
+    EVENT_DICOM,    /* a DICOM association ended (its `dicom` record) */
+    EVENT_HL7,      /* an HL7 v2 message (its `hl7` record) */
+    EVENT_FHIR,     /* a FHIR transaction (its `fhir` record) */
+    EVENT_ASSET,    /* the asset inventory saw a device (asset.*) */
     EVENT_TYPE_COUNT
 };
 
 enum event_kind {
     EVK_NONE = 0,
-    EVK_INT,     /* int64 */
-    EVK_STR,     /* byte slice, not NUL-terminated */
-    EVK_IP,      /* 16 bytes, IPv4 as ::ffff:a.b.c.d */
+    EVK_INT, /* int64 */
+    EVK_STR, /* byte slice, not NUL-terminated */
+    EVK_IP,  /* 16 bytes, IPv4 as ::ffff:a.b.c.d */
     EVK_BOOL,
     EVK_STRLIST, /* several strings: a condition holds when one of them satisfies it */
 };

@@ -3,8 +3,6 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "classify/classify.h"
-
 #define T_ALL EVT_ALL
 #define T_FLOW EVT_BIT(EVENT_FLOW)
 #define T_DICOM EVT_BIT(EVENT_DICOM)
@@ -17,24 +15,24 @@
 
 static const char *const flow_states[] = {"new", "established", "closed", NULL};
 static const char *const flow_reasons[] = {"end", "timeout", "evicted", "shutdown", NULL};
-static const char *const ndpi_confidences[] = {"unknown", "match-by-port", "dpi-partial",
-                                               "dpi-partial-cache", "dpi-cache", "dpi",
-                                               "match-by-ip", "dpi-aggressive", NULL};
+static const char *const ndpi_confidences[] = {"unknown",           "match-by-port",  "dpi-partial",
+                                               "dpi-partial-cache", "dpi-cache",      "dpi",
+                                               "match-by-ip",       "dpi-aggressive", NULL};
 static const char *const ndpi_severities[] = {"none", "low", "medium", "high", "severe", NULL};
-static const char *const dicom_results[] = {"accepted", "rejected", "aborted", "unanswered",
-                                            NULL};
-static const char *const dicom_ends[] = {"open",  "release", "reject", "abort",
-                                         "flow",  "error",   "gap",    NULL};
+/* The words of the dicom record (proto_dicom.c), so a rule reads like
+ * the record it matches. */
+static const char *const dicom_results[] = {"accepted", "rejected", "aborted", "no-answer", NULL};
+static const char *const dicom_ends[] = {"release",   "reject", "abort", "connection",
+                                         "malformed", "gap",    "open",  NULL};
 static const char *const dicom_commands[] = {
-    "C-STORE",  "C-GET",       "C-FIND",      "C-MOVE",      "C-ECHO",
-    "N-EVENT-REPORT", "N-GET", "N-SET",       "N-ACTION",    "N-CREATE",
-    "N-DELETE", "C-CANCEL",    NULL};
-static const char *const dicom_identities[] = {"none",  "username", "username-passcode",
-                                               "kerberos", "saml", "jwt", NULL};
+    "C-STORE",  "C-GET",    "C-FIND",   "C-MOVE",   "C-ECHO", "N-EVENT-REPORT", "N-GET", "N-SET",
+    "N-ACTION", "N-CREATE", "N-DELETE", "C-CANCEL", NULL};
+static const char *const dicom_identities[] = {
+    "none", "username", "username_and_passcode", "kerberos", "saml", "jwt", NULL};
 static const char *const hl7_acks[] = {"AA", "AE", "AR", "CA", "CE", "CR", NULL};
-static const char *const fhir_interactions[] = {
-    "read",   "vread",  "update",       "patch", "delete",    "history",
-    "create", "search", "capabilities", "batch", "operation", NULL};
+static const char *const fhir_interactions[] = {"read",         "vread",   "update",    "patch",
+                                                "delete",       "history", "create",    "search",
+                                                "capabilities", "batch",   "operation", NULL};
 
 static const struct field_def fields[F_COUNT] = {
     [F_SRC_IP] = {"src_ip", EVK_IP, T_ALL, NULL, "the client (the device, for asset events)"},
@@ -46,10 +44,14 @@ static const struct field_def fields[F_COUNT] = {
                      "application protocol, lowercase: dicom, hl7, fhir, tls, dns, ..."},
     [F_VLAN] = {"vlan", EVK_INT, T_CONV, NULL, "innermost VLAN id"},
 
-    [F_FLOW_PKTS_TOSERVER] = {"flow.pkts_toserver", EVK_INT, T_FLOW, NULL, "packets client to server"},
-    [F_FLOW_PKTS_TOCLIENT] = {"flow.pkts_toclient", EVK_INT, T_FLOW, NULL, "packets server to client"},
-    [F_FLOW_BYTES_TOSERVER] = {"flow.bytes_toserver", EVK_INT, T_FLOW, NULL, "bytes client to server"},
-    [F_FLOW_BYTES_TOCLIENT] = {"flow.bytes_toclient", EVK_INT, T_FLOW, NULL, "bytes server to client"},
+    [F_FLOW_PKTS_TOSERVER] = {"flow.pkts_toserver", EVK_INT, T_FLOW, NULL,
+                              "packets client to server"},
+    [F_FLOW_PKTS_TOCLIENT] = {"flow.pkts_toclient", EVK_INT, T_FLOW, NULL,
+                              "packets server to client"},
+    [F_FLOW_BYTES_TOSERVER] = {"flow.bytes_toserver", EVK_INT, T_FLOW, NULL,
+                               "bytes client to server"},
+    [F_FLOW_BYTES_TOCLIENT] = {"flow.bytes_toclient", EVK_INT, T_FLOW, NULL,
+                               "bytes server to client"},
     [F_FLOW_PKTS] = {"flow.pkts", EVK_INT, T_FLOW, NULL, "packets both ways"},
     [F_FLOW_BYTES] = {"flow.bytes", EVK_INT, T_FLOW, NULL, "bytes both ways"},
     [F_FLOW_AGE] = {"flow.age", EVK_INT, T_FLOW, NULL, "seconds from first to last packet"},
@@ -63,7 +65,8 @@ static const struct field_def fields[F_COUNT] = {
                          "nDPI's name, as ndpiReader prints it: TLS.Google, DNS, RDP"},
     [F_NDPI_MASTER] = {"ndpi.master_protocol", EVK_STR, T_FLOW, NULL, "first part: TLS, DNS"},
     [F_NDPI_APP] = {"ndpi.app_protocol", EVK_STR, T_FLOW, NULL, "second part: Google, AnyDesk"},
-    [F_NDPI_CATEGORY] = {"ndpi.category", EVK_STR, T_FLOW, NULL, "nDPI's category: Web, RemoteAccess"},
+    [F_NDPI_CATEGORY] = {"ndpi.category", EVK_STR, T_FLOW, NULL,
+                         "nDPI's category: Web, RemoteAccess"},
     [F_NDPI_CONFIDENCE] = {"ndpi.confidence", EVK_STR, T_FLOW, ndpi_confidences,
                            "how nDPI found the protocol"},
     [F_NDPI_GUESSED] = {"ndpi.guessed", EVK_BOOL, T_FLOW, NULL, "protocol guessed from ports"},
@@ -76,16 +79,19 @@ static const struct field_def fields[F_COUNT] = {
                          "the host name found whatever the protocol (SNI, Host, query)"},
 
     [F_DNS_QUERY] = {"dns.query", EVK_STR, T_FLOW, NULL, "the name queried"},
-    [F_DNS_QUERY_LENGTH] = {"dns.query_length", EVK_INT, T_FLOW, NULL, "length of the name queried"},
+    [F_DNS_QUERY_LENGTH] = {"dns.query_length", EVK_INT, T_FLOW, NULL,
+                            "length of the name queried"},
     [F_DNS_LONGEST_LABEL] = {"dns.longest_label", EVK_INT, T_FLOW, NULL,
                              "length of its longest label (tunnels use long ones)"},
     [F_HTTP_HOSTNAME] = {"http.hostname", EVK_STR, T_FLOW, NULL, "Host header"},
     [F_HTTP_URL] = {"http.url", EVK_STR, T_FLOW, NULL, "path, without the query string"},
     [F_HTTP_USER_AGENT] = {"http.user_agent", EVK_STR, T_FLOW | T_FHIR, NULL, "User-Agent"},
-    [F_HTTP_BASIC_AUTH] = {"http.basic_auth", EVK_BOOL, T_FLOW | T_FHIR, NULL,
-                           "credentials sent in cleartext (HTTP Basic, seen by nDPI or the FHIR parser)"},
+    [F_HTTP_BASIC_AUTH] =
+        {"http.basic_auth", EVK_BOOL, T_FLOW | T_FHIR, NULL,
+         "credentials sent in cleartext (HTTP Basic, seen by nDPI or the FHIR parser)"},
     [F_TLS_SNI] = {"tls.sni", EVK_STR, T_FLOW, NULL, "server name"},
-    [F_TLS_VERSION] = {"tls.version", EVK_STR, T_FLOW, NULL, "\"TLSv1\", \"TLSv1.1\", \"TLSv1.2\", ..."},
+    [F_TLS_VERSION] = {"tls.version", EVK_STR, T_FLOW, NULL,
+                       "\"TLSv1\", \"TLSv1.1\", \"TLSv1.2\", ..."},
     [F_TLS_JA3] = {"tls.ja3", EVK_STR, T_FLOW, NULL, "client JA3 hash"},
     [F_TLS_JA3S] = {"tls.ja3s", EVK_STR, T_FLOW, NULL, "server JA3S hash"},
     [F_SSH_CLIENT] = {"ssh.client", EVK_STR, T_FLOW, NULL, "client banner"},
@@ -100,10 +106,12 @@ static const struct field_def fields[F_COUNT] = {
                              "an association request was seen (not picked up midstream)"},
     [F_DICOM_CALLING_AE] = {"dicom.calling_ae", EVK_STR, T_DICOM, NULL, "the requester's AE title"},
     [F_DICOM_CALLED_AE] = {"dicom.called_ae", EVK_STR, T_DICOM, NULL, "the AE title it called"},
+    [F_DICOM_CALLING_AE_HOST] = {"dicom.calling_ae_host", EVK_STR, T_DICOM, NULL,
+                                 "calling AE title and address: CT_ROOM1@10.20.1.11"},
     [F_DICOM_RESULT] = {"dicom.result", EVK_STR, T_DICOM, dicom_results,
-                        "accepted, rejected, aborted or unanswered"},
-    [F_DICOM_END] = {"dicom.end", EVK_STR, T_DICOM, dicom_ends,
-                     "how it ended: release, reject, abort, flow, error, gap, open"},
+                        "accepted, rejected, aborted (A-ABORT after acceptance) or no-answer"},
+    [F_DICOM_END] = {"dicom.ended", EVK_STR, T_DICOM, dicom_ends,
+                     "how it ended: release, reject, abort, connection, malformed, gap, open"},
     [F_DICOM_COMMANDS] = {"dicom.commands", EVK_STRLIST, T_DICOM, dicom_commands,
                           "DIMSE commands requested: C-ECHO, C-STORE, C-FIND, C-MOVE, C-GET, ..."},
     [F_DICOM_SOP_CLASSES] = {"dicom.sop_classes", EVK_STRLIST, T_DICOM, NULL,
@@ -121,7 +129,8 @@ static const struct field_def fields[F_COUNT] = {
     [F_DICOM_DATA_BYTES] = {"dicom.data_bytes", EVK_INT, T_DICOM, NULL, "bytes of data sets"},
 
     [F_HL7_MESSAGE] = {"hl7.message", EVK_STR, T_HL7, NULL, "type and event: ADT^A08"},
-    [F_HL7_MESSAGE_TYPE] = {"hl7.message_type", EVK_STR, T_HL7, NULL, "MSH-9.1: ADT, ORM, ORU, ACK"},
+    [F_HL7_MESSAGE_TYPE] = {"hl7.message_type", EVK_STR, T_HL7, NULL,
+                            "MSH-9.1: ADT, ORM, ORU, ACK"},
     [F_HL7_TRIGGER_EVENT] = {"hl7.trigger_event", EVK_STR, T_HL7, NULL, "MSH-9.2: A01, O01, R01"},
     [F_HL7_SENDING_APPLICATION] = {"hl7.sending_application", EVK_STR, T_HL7, NULL, "MSH-3"},
     [F_HL7_SENDING_FACILITY] = {"hl7.sending_facility", EVK_STR, T_HL7, NULL, "MSH-4"},
@@ -150,7 +159,8 @@ static const struct field_def fields[F_COUNT] = {
     [F_ASSET_HOSTNAME] = {"asset.hostname", EVK_STR, T_ASSET, NULL, "name it announced"},
     [F_ASSET_NEW] = {"asset.new", EVK_BOOL, T_ASSET, NULL, "first time seen"},
     [F_ASSET_REGISTERED] = {"asset.registered", EVK_BOOL, T_ASSET, NULL, "in the device registry"},
-    [F_ASSET_RETIRED] = {"asset.retired", EVK_BOOL, T_ASSET, NULL, "marked retired in the registry"},
+    [F_ASSET_RETIRED] = {"asset.retired", EVK_BOOL, T_ASSET, NULL,
+                         "marked retired in the registry"},
 };
 
 const struct field_def *field_get(unsigned id)
@@ -181,7 +191,8 @@ unsigned field_distance(const char *a, size_t alen, const char *b, size_t blen)
         cur[0] = (unsigned)i;
         unsigned rowmin = cur[0];
         for (size_t j = 1; j <= blen; j++) {
-            unsigned cost = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
+            unsigned cost =
+                tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
             unsigned v = prev[j - 1] + cost;
             if (prev[j] + 1 < v)
                 v = prev[j] + 1;

@@ -65,6 +65,7 @@ enum field_id {
     F_DICOM_ASSOCIATION,
     F_DICOM_CALLING_AE,
     F_DICOM_CALLED_AE,
+    F_DICOM_CALLING_AE_HOST,
     F_DICOM_RESULT,
     F_DICOM_END,
     F_DICOM_COMMANDS,
@@ -110,10 +111,10 @@ enum field_id {
 
 struct field_def {
     const char *name;
-    uint8_t kind;                 /* enum event_kind */
-    uint8_t types;                /* EVT_BIT() of the event types that carry it */
-    const char *const *values;    /* allowed words, NULL-terminated, or NULL: any */
-    const char *help;             /* one line, for -T hints and the reference */
+    uint8_t kind;              /* enum event_kind */
+    uint8_t types;             /* EVT_BIT() of the event types that carry it */
+    const char *const *values; /* allowed words, NULL-terminated, or NULL: any */
+    const char *help;          /* one line, for -T hints and the reference */
 };
 
 /* The definition of id (id < F_COUNT). */

@@ -101,12 +101,21 @@ bool rule_strset_has(const struct cset_str *set, const char *s, size_t len)
     return false;
 }
 
+static bool ip_is_v4(const uint8_t ip[16])
+{
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return memcmp(ip, mapped, 12) == 0;
+}
+
 bool rule_ipset_has(const struct cset_ip *set, const uint8_t ip[16])
 {
-    if (!set->n_nodes)
+    if (set->n_nodes < 2)
         return false;
-    uint32_t n = 0;
-    for (unsigned bit = 0;; bit++) {
+    bool v4 = ip_is_v4(ip);
+    if (v4 && set->v4_all)
+        return true;
+    uint32_t n = v4 ? 1 : 0;
+    for (unsigned bit = v4 ? 96 : 0;; bit++) {
         if (set->nodes[n].end)
             return true;
         if (bit == 128)
@@ -311,8 +320,10 @@ static bool flatten(struct cctx *c, const struct ast_value *v)
             if (best)
                 snprintf(hint, sizeof hint, "did you mean '$%s'?", best);
             else
-                snprintf(hint, sizeof hint, "define it: define $%s = [...], or in the config's "
-                                            "rules.vars", v->text);
+                snprintf(hint, sizeof hint,
+                         "define it: define $%s = [...], or in the config's "
+                         "rules.vars",
+                         v->text);
             cerr(c, RULE_ERROR, v->pos, hint, "unknown variable '$%s'", v->text);
             return false;
         }
@@ -329,11 +340,13 @@ static bool flatten(struct cctx *c, const struct ast_value *v)
         const struct rule_list_source *ls = c->in->lists;
         const struct ast_value *lv = ls && ls->load ? ls->load(ls->ctx, v->text) : NULL;
         if (!lv) {
-            const char *s = ls && ls->names ? suggest_in(v->text, v->len, ls->names(ls->ctx)) : NULL;
+            const char *s =
+                ls && ls->names ? suggest_in(v->text, v->len, ls->names(ls->ctx)) : NULL;
             if (s)
                 snprintf(hint, sizeof hint, "did you mean '@%s'?", s);
             else
-                snprintf(hint, sizeof hint, "lists are files rules/lists/NAME.txt, one value a line");
+                snprintf(hint, sizeof hint,
+                         "lists are files rules/lists/NAME.txt, one value a line");
             cerr(c, RULE_ERROR, v->pos, hint, "unknown list '@%s'", v->text);
             return false;
         }
@@ -493,8 +506,9 @@ static const struct cset_int *build_intset(struct cctx *c, const struct field_de
     for (size_t i = 0; i < c->n_flat; i++) {
         int64_t lo, hi;
         if (!parse_int_atom(c->flat[i], &lo, &hi)) {
-            cerr(c, RULE_ERROR, c->flat[i]->pos, "write a whole number (sizes: 500MB, 2GiB) or a "
-                                                 "range such as 1024-65535",
+            cerr(c, RULE_ERROR, c->flat[i]->pos,
+                 "write a whole number (sizes: 500MB, 2GiB) or a "
+                 "range such as 1024-65535",
                  "'%s' is not a number; %s is a number", c->flat[i]->text, fd->name);
             return NULL;
         }
@@ -569,7 +583,8 @@ static const struct cset_str *build_strset(struct cctx *c, const struct field_de
         uint32_t j = (uint32_t)h & set->mask;
         bool dup = false;
         while (set->slots[j].s) {
-            if (set->slots[j].h == h && str_eq(set->slots[j].s, set->slots[j].len, s, v->len, false)) {
+            if (set->slots[j].h == h &&
+                str_eq(set->slots[j].s, set->slots[j].len, s, v->len, false)) {
                 dup = true;
                 break;
             }
@@ -591,8 +606,18 @@ oom:
 static bool trie_insert(struct cctx *c, struct cset_ip *set, uint32_t *cap, const uint8_t ip[16],
                         unsigned bits, struct rule_pos pos)
 {
-    uint32_t n = 0;
-    for (unsigned bit = 0; bit < bits; bit++) {
+    static const uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    bool v4 = bits >= 96 && ip_is_v4(ip);
+    if (!v4 && bits <= 96) {
+        /* does this IPv6 prefix cover the IPv4 space? */
+        bool covers = true;
+        for (unsigned bit = 0; bit < bits && covers; bit++)
+            covers = ((ip[bit >> 3] ^ mapped[bit >> 3]) >> (7 - (bit & 7)) & 1) == 0;
+        if (covers)
+            set->v4_all = true;
+    }
+    uint32_t n = v4 ? 1 : 0;
+    for (unsigned bit = v4 ? 96 : 0; bit < bits; bit++) {
         if (set->nodes[n].end)
             return true; /* a shorter prefix already covers it */
         unsigned b = (ip[bit >> 3] >> (7 - (bit & 7))) & 1;
@@ -626,11 +651,10 @@ static const struct cset_ip *build_ipset(struct cctx *c, const struct field_def 
     uint32_t cap = 256;
     if (!set || !(set->nodes = arena_array(c->a, cap, sizeof *set->nodes)))
         goto oom;
-    set->n_nodes = 1;
-    set->hosts = arena_array(c->a, c->n_flat ? c->n_flat : 1, 16);
-    if (!set->hosts)
+    set->n_nodes = 2; /* the two roots */
+    set->prefixes = arena_array(c->a, c->n_flat ? c->n_flat : 1, sizeof *set->prefixes);
+    if (!set->prefixes)
         goto oom;
-    set->only_hosts = true;
     for (size_t i = 0; i < c->n_flat; i++) {
         const struct ast_value *v = c->flat[i];
         uint8_t ip[16];
@@ -640,10 +664,8 @@ static const struct cset_ip *build_ipset(struct cctx *c, const struct field_def 
                  "'%s' is not an address or CIDR block; %s is an address", v->text, fd->name);
             return NULL;
         }
-        if (bits == 128)
-            memcpy(set->hosts[set->n_hosts++], ip, 16);
-        else
-            set->only_hosts = false;
+        memcpy(set->prefixes[set->n_prefixes].ip, ip, 16);
+        set->prefixes[set->n_prefixes++].bits = (uint8_t)bits;
         if (!trie_insert(c, set, &cap, ip, bits, v->pos))
             return NULL;
     }
@@ -814,8 +836,8 @@ static struct cnode *compile_pred(struct cctx *c, const struct ast_expr *e)
     bool ordering = e->op >= OP_LT && e->op <= OP_GE;
     bool textop = e->op >= OP_STARTS;
     if (ordering && kind != EVK_INT) {
-        snprintf(hint, sizeof hint, "'%s' compares numbers; %s is %s: use == or in", opn,
-                 fd->name, kind_name(kind));
+        snprintf(hint, sizeof hint, "'%s' compares numbers; %s is %s: use == or in", opn, fd->name,
+                 kind_name(kind));
         cerr(c, RULE_ERROR, e->pos, hint, "'%s' cannot be used with %s", opn, fd->name);
         return NULL;
     }
@@ -829,8 +851,8 @@ static struct cnode *compile_pred(struct cctx *c, const struct ast_expr *e)
         return NULL;
     if ((e->op == OP_EQ || ordering) && c->n_flat != 1) {
         cerr(c, RULE_ERROR, e->val.pos, "use 'in' to compare with a set or list",
-             "'%s' compares with one value; this names %zu", rule_op_name((enum ast_op)e->op, e->negate),
-             c->n_flat);
+             "'%s' compares with one value; this names %zu",
+             rule_op_name((enum ast_op)e->op, e->negate), c->n_flat);
         return NULL;
     }
     if (kind == EVK_BOOL && e->op != OP_EQ) {
@@ -866,8 +888,11 @@ static struct cnode *compile_pred(struct cctx *c, const struct ast_expr *e)
                 return NULL;
             }
             n->op = CN_INT_CMP;
-            n->cmp = e->op == OP_EQ ? CMP_EQ : e->op == OP_LT ? CMP_LT : e->op == OP_LE ? CMP_LE
-                                            : e->op == OP_GT ? CMP_GT : CMP_GE;
+            n->cmp = e->op == OP_EQ   ? CMP_EQ
+                     : e->op == OP_LT ? CMP_LT
+                     : e->op == OP_LE ? CMP_LE
+                     : e->op == OP_GT ? CMP_GT
+                                      : CMP_GE;
             n->u.i = lo;
             return n;
         }
@@ -1002,7 +1027,7 @@ static bool compile_excepts(struct cctx *c, const struct ast_except *x, struct c
             continue;
         }
         if (i->until_us && c->in->now_us && i->until_us <= c->in->now_us) {
-            char date[16];
+            char date[48];
             fmt_date(date, sizeof date, i->until_us);
             cerr(c, RULE_WARNING, i->until_pos, "remove the exception, or move its date",
                  "this exception expired on %s and no longer applies", date);
@@ -1124,9 +1149,38 @@ static bool apply_tune(struct cctx *c, const struct ast_rule *t, struct crule *r
 struct anchor_pick {
     uint16_t field;
     uint8_t kind;
+    bool suffix;
     uint32_t n;
+    uint32_t cost; /* lower is more selective */
     const struct cnode *node;
 };
+
+/* Fields with a handful of values select many rules per value: index on
+ * them only when nothing better is there. */
+static bool field_is_coarse(uint16_t f)
+{
+    switch (f) {
+    case F_PROTO:
+    case F_APP_PROTO:
+    case F_NDPI_MASTER:
+    case F_NDPI_APP:
+    case F_NDPI_PROTOCOL:
+    case F_NDPI_CATEGORY:
+    case F_NDPI_CONFIDENCE:
+    case F_NDPI_RISK_SEVERITY:
+    case F_FLOW_STATE:
+    case F_FLOW_REASON:
+    case F_DICOM_RESULT:
+    case F_DICOM_END:
+    case F_HL7_MESSAGE_TYPE:
+    case F_HL7_VERSION:
+    case F_FHIR_INTERACTION:
+    case F_FHIR_METHOD:
+        return true;
+    default:
+        return false;
+    }
+}
 
 static void anchor_consider(const struct cnode *n, struct anchor_pick *best)
 {
@@ -1137,8 +1191,17 @@ static void anchor_consider(const struct cnode *n, struct anchor_pick *best)
     }
     if (n->negate || field_get(n->field)->kind == EVK_STRLIST)
         return;
-    struct anchor_pick p = {n->field, field_get(n->field)->kind, 0, n};
+    struct anchor_pick p = {n->field, field_get(n->field)->kind, false, 0, 0, n};
     switch (n->op) {
+    case CN_GLOBS:
+        /* endswith and "*.x" patterns: by their last bytes */
+        for (uint32_t i = 0; i < n->u.globs.n; i++) {
+            if (n->u.globs.v[i].kind != GLOB_SUFFIX || n->u.globs.v[i].len < ANCHOR_SUFFIX)
+                return;
+        }
+        p.suffix = true;
+        p.n = n->u.globs.n;
+        break;
     case CN_INT_CMP:
         if (n->cmp != CMP_EQ)
             return;
@@ -1156,16 +1219,17 @@ static void anchor_consider(const struct cnode *n, struct anchor_pick *best)
         p.n = n->u.sset->n;
         break;
     case CN_IP_IN:
-        if (!n->u.ipset->only_hosts)
+        if (n->u.ipset->v4_all || n->u.ipset->n_prefixes > ANCHOR_MAX_VALUES)
             return;
-        p.n = n->u.ipset->n_hosts;
+        p.n = n->u.ipset->n_prefixes;
         break;
     default:
         return;
     }
     if (p.n == 0 || p.n > ANCHOR_MAX_VALUES)
         return;
-    if (!best->node || p.n < best->n)
+    p.cost = p.n * (field_is_coarse(p.field) ? 1024 : 1);
+    if (!best->node || p.cost < best->cost)
         *best = p;
 }
 
@@ -1185,6 +1249,12 @@ static int pair_cmp(const void *x, const void *y)
 static void anchor_hashes(const struct cnode *n, uint64_t *out)
 {
     switch (n->op) {
+    case CN_GLOBS:
+        for (uint32_t i = 0; i < n->u.globs.n; i++) {
+            const struct cglob *g = &n->u.globs.v[i];
+            out[i] = rule_hash_bytes(g->s + g->len - ANCHOR_SUFFIX, ANCHOR_SUFFIX, true);
+        }
+        break;
     case CN_INT_CMP:
         out[0] = rule_hash_int(n->u.i);
         break;
@@ -1199,13 +1269,85 @@ static void anchor_hashes(const struct cnode *n, uint64_t *out)
         for (uint32_t i = 0; i < n->u.sset->n; i++)
             out[i] = rule_hash_bytes(n->u.sset->values[i].s, n->u.sset->values[i].len, true);
         break;
-    case CN_IP_IN:
-        for (uint32_t i = 0; i < n->u.ipset->n_hosts; i++)
-            out[i] = rule_hash_bytes(n->u.ipset->hosts[i], 16, false);
-        break;
     default:
         break;
     }
+}
+
+struct ip_pair {
+    uint32_t node, rule;
+};
+
+static int ip_pair_cmp(const void *x, const void *y)
+{
+    const struct ip_pair *a = x, *b = y;
+    if (a->node != b->node)
+        return a->node < b->node ? -1 : 1;
+    return a->rule < b->rule ? -1 : a->rule > b->rule;
+}
+
+/* The address anchor of one field: every rule's prefixes in one trie. */
+static int build_ip_anchor(struct cctx *c, struct canchor *an, const struct anchor_pick *picks,
+                           const uint32_t *ridx, uint32_t n)
+{
+    size_t np = 0, cap = 64, nn = 2;
+    for (uint32_t j = 0; j < n; j++)
+        np += picks[j].node && picks[j].field == an->field ? picks[j].n : 0;
+    struct canchor_node *nodes = calloc(cap, sizeof *nodes);
+    struct ip_pair *pairs = malloc((np ? np : 1) * sizeof *pairs);
+    int rc = -1;
+    size_t k = 0;
+    if (!nodes || !pairs)
+        goto out;
+    for (uint32_t j = 0; j < n; j++) {
+        if (!picks[j].node || picks[j].field != an->field)
+            continue;
+        const struct cset_ip *set = picks[j].node->u.ipset;
+        for (uint32_t p = 0; p < set->n_prefixes; p++) {
+            const struct cprefix *pf = &set->prefixes[p];
+            bool v4 = pf->bits >= 96 && ip_is_v4(pf->ip);
+            uint32_t at = v4 ? 1 : 0;
+            for (unsigned bit = v4 ? 96 : 0; bit < pf->bits; bit++) {
+                unsigned b = (pf->ip[bit >> 3] >> (7 - (bit & 7))) & 1;
+                if (!nodes[at].child[b]) {
+                    if (nn == cap) {
+                        struct canchor_node *more = realloc(nodes, cap * 2 * sizeof *nodes);
+                        if (!more)
+                            goto out;
+                        memset(more + cap, 0, cap * sizeof *nodes);
+                        nodes = more;
+                        cap *= 2;
+                    }
+                    nodes[at].child[b] = (uint32_t)nn++;
+                }
+                at = nodes[at].child[b];
+            }
+            pairs[k].node = at;
+            pairs[k++].rule = ridx[j];
+        }
+    }
+    qsort(pairs, k, sizeof *pairs, ip_pair_cmp);
+    an->nodes = arena_array(c->a, nn, sizeof *an->nodes);
+    an->rules = arena_array(c->a, k ? k : 1, sizeof *an->rules);
+    if (!an->nodes || !an->rules)
+        goto out;
+    memcpy(an->nodes, nodes, nn * sizeof *nodes);
+    an->n_nodes = (uint32_t)nn;
+    uint32_t nr = 0;
+    for (size_t p = 0; p < k; p++) {
+        if (p && pairs[p].node == pairs[p - 1].node && pairs[p].rule == pairs[p - 1].rule)
+            continue;
+        struct canchor_node *nd = &an->nodes[pairs[p].node];
+        if (!nd->n)
+            nd->first = nr;
+        nd->n++;
+        an->rules[nr++] = pairs[p].rule;
+    }
+    rc = 0;
+out:
+    free(nodes);
+    free(pairs);
+    return rc;
 }
 
 static int build_index(struct cctx *c, struct compiled_rules *cr, unsigned type)
@@ -1220,7 +1362,7 @@ static int build_index(struct cctx *c, struct compiled_rules *cr, unsigned type)
     struct anchor_pick *picks = calloc(n, sizeof *picks);
     uint32_t *ridx = calloc(n, sizeof *ridx);
     struct anchor_pair *pairs = NULL;
-    uint16_t fields[F_COUNT];
+    uint16_t fields[2 * F_COUNT]; /* field, and F_COUNT + field for suffix anchors */
     uint32_t n_fields = 0;
     int rc = -1;
     if (!picks || !ridx)
@@ -1234,11 +1376,12 @@ static int build_index(struct cctx *c, struct compiled_rules *cr, unsigned type)
         if (!picks[k].node) {
             n_always++;
         } else {
+            uint16_t key = (uint16_t)(picks[k].field + (picks[k].suffix ? F_COUNT : 0));
             uint32_t f;
-            for (f = 0; f < n_fields && fields[f] != picks[k].field; f++)
+            for (f = 0; f < n_fields && fields[f] != key; f++)
                 ;
             if (f == n_fields)
-                fields[n_fields++] = picks[k].field;
+                fields[n_fields++] = key;
         }
         k++;
     }
@@ -1255,9 +1398,19 @@ static int build_index(struct cctx *c, struct compiled_rules *cr, unsigned type)
     if (!pairs)
         goto out;
     for (uint32_t f = 0; f < n_fields; f++) {
+        uint16_t field = (uint16_t)(fields[f] % F_COUNT);
+        bool suffix = fields[f] >= F_COUNT;
+        if (field_get(field)->kind == EVK_IP) {
+            struct canchor *an = &ix->anchors[ix->n_anchors++];
+            an->field = field;
+            an->kind = EVK_IP;
+            if (build_ip_anchor(c, an, picks, ridx, n) != 0)
+                goto out;
+            continue;
+        }
         size_t np = 0;
         for (uint32_t j = 0; j < n; j++) {
-            if (!picks[j].node || picks[j].field != fields[f])
+            if (!picks[j].node || picks[j].field != field || picks[j].suffix != suffix)
                 continue;
             anchor_hashes(picks[j].node, hs);
             for (uint32_t v = 0; v < picks[j].n; v++) {
@@ -1267,8 +1420,9 @@ static int build_index(struct cctx *c, struct compiled_rules *cr, unsigned type)
         }
         qsort(pairs, np, sizeof *pairs, pair_cmp);
         struct canchor *an = &ix->anchors[ix->n_anchors++];
-        an->field = fields[f];
-        an->kind = field_get(fields[f])->kind;
+        an->field = field;
+        an->suffix = suffix;
+        an->kind = field_get(field)->kind;
         uint32_t uniq = 0;
         for (size_t p = 0; p < np; p++)
             uniq += p == 0 || pairs[p].h != pairs[p - 1].h;
@@ -1351,8 +1505,9 @@ int rule_compile(const struct rule_compile_input *in, struct arena *a, struct co
         for (uint32_t i = 0; i < out->n_rules; i++) {
             if (out->rules[i].sid == ar->sid) {
                 char hint[RULE_DIAG_TEXT];
-                snprintf(hint, sizeof hint, "rule %u is already at %s:%u:%u; give each rule its "
-                                            "own id",
+                snprintf(hint, sizeof hint,
+                         "rule %u is already at %s:%u:%u; give each rule its "
+                         "own id",
                          ar->sid, out->rules[i].pos.file, out->rules[i].pos.line,
                          out->rules[i].pos.col);
                 cerr(c, RULE_ERROR, ar->pos, hint, "rule id %u is used twice", ar->sid);

@@ -22,9 +22,9 @@
 
 /* A set of whole numbers: an open-addressing table plus ranges (a-b). */
 struct cset_int {
-    int64_t *keys;  /* arena */
-    uint8_t *used;  /* arena */
-    uint32_t mask;  /* slots - 1, 0 when empty */
+    int64_t *keys;   /* arena */
+    uint8_t *used;   /* arena */
+    uint32_t mask;   /* slots - 1, 0 when empty */
     int64_t *values; /* the members in order, for the prefilter */
     uint32_t n;
     int64_t (*ranges)[2]; /* arena */
@@ -47,18 +47,22 @@ struct cset_str {
     bool nocase;
 };
 
-/* Addresses and CIDR blocks: a binary trie over 128 bits (IPv4 as
- * ::ffff:a.b.c.d/96+len). */
+/* Addresses and CIDR blocks: binary tries, one over the 32 bits of IPv4
+ * (kept as ::ffff:a.b.c.d) and one over 128 bits for IPv6, so an IPv4
+ * lookup walks at most 32 nodes. */
 struct ctrie_node {
     uint32_t child[2]; /* 0: none (the root is never a child) */
     bool end;          /* a prefix ends here */
 };
 struct cset_ip {
-    struct ctrie_node *nodes; /* arena */
+    struct ctrie_node *nodes; /* arena; node 0 roots IPv6, node 1 IPv4 */
     uint32_t n_nodes;
-    uint8_t (*hosts)[16]; /* members that are single hosts, for the prefilter */
-    uint32_t n_hosts;
-    bool only_hosts;
+    bool v4_all; /* an IPv6 prefix covers all of ::ffff:0:0/96 */
+    struct cprefix {
+        uint8_t ip[16];
+        uint8_t bits;
+    } * prefixes; /* the members, for the prefilter */
+    uint32_t n_prefixes;
 };
 
 enum cglob_kind {
@@ -78,13 +82,13 @@ enum cnode_op {
     CN_AND,
     CN_OR,
     CN_NOT,
-    CN_TRUE,      /* yes/no field is yes */
+    CN_TRUE, /* yes/no field is yes */
     CN_EXISTS,
-    CN_INT_CMP,   /* cmp against u.i */
+    CN_INT_CMP, /* cmp against u.i */
     CN_INT_IN,
     CN_STR_EQ,
     CN_STR_IN,
-    CN_GLOBS,     /* startswith, endswith, contains, matches: any pattern */
+    CN_GLOBS, /* startswith, endswith, contains, matches: any pattern */
     CN_IP_IN,
     CN_BOOL_EQ,
 };
@@ -158,11 +162,24 @@ struct canchor_slot {
     uint32_t first, n; /* into rules */
     bool used;
 };
+/* Address anchors: a trie of the rules' prefixes; a lookup collects the
+ * rules of every prefix on the address's path. Node 0 roots IPv6, node 1
+ * IPv4 (from bit 96). */
+struct canchor_node {
+    uint32_t child[2];
+    uint32_t first, n; /* into rules */
+};
+/* Text anchored by its last ANCHOR_SUFFIX bytes (endswith, "*.x" patterns). */
+#define ANCHOR_SUFFIX 6
+
 struct canchor {
     uint16_t field;
     uint8_t kind; /* enum event_kind */
-    struct canchor_slot *slots; /* arena */
+    bool suffix;  /* text: keyed by the last ANCHOR_SUFFIX bytes, not the whole value */
+    struct canchor_slot *slots; /* arena; numbers and texts */
     uint32_t mask;
+    struct canchor_node *nodes; /* arena; addresses */
+    uint32_t n_nodes;
     uint32_t *rules; /* arena */
 };
 struct crule_index {

@@ -13,9 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define RULE_DIAG_MAX 200    /* kept; more are counted in `dropped` */
-#define RULE_DIAG_TEXT 200   /* message and hint, each */
-#define RULE_DIAG_LINE 160   /* the source line shown under the message */
+#define RULE_DIAG_MAX 200  /* kept; more are counted in `dropped` */
+#define RULE_DIAG_TEXT 200 /* message and hint, each */
+#define RULE_DIAG_LINE 160 /* the source line shown under the message */
 
 enum rule_diag_level {
     RULE_WARNING,
@@ -23,7 +23,7 @@ enum rule_diag_level {
 };
 
 struct rule_pos {
-    const char *file; /* borrowed: the loader's name table, lives as long as the diag list */
+    const char *file;   /* borrowed: the loader's name table, lives as long as the diag list */
     uint32_t line, col; /* 1-based; 0 when the error is about the whole file */
 };
 

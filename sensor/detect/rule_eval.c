@@ -16,7 +16,7 @@ struct rule_matcher {
     uint32_t stamp;
     const struct event *ev;
     struct field_slot slots[F_COUNT];
-    uint32_t *cand; /* owned: candidate rule indexes */
+    uint32_t *cand, *tmp; /* owned: candidate rule indexes, and room to merge */
     size_t cand_cap;
     struct rule_matcher_stats st;
 };
@@ -31,6 +31,7 @@ void rule_matcher_free(struct rule_matcher *m)
     if (!m)
         return;
     free(m->cand);
+    free(m->tmp);
     free(m);
 }
 
@@ -159,7 +160,21 @@ static uint64_t key_hash(struct rule_matcher *m, const struct ast_keys *k, uint6
     return h;
 }
 
-static uint64_t anchor_hash(const struct event_value *v)
+static uint64_t anchor_hash_value(const struct event_value *v);
+
+static bool anchor_hash(const struct canchor *an, const struct event_value *v, uint64_t *h)
+{
+    if (an->suffix) {
+        if (v->kind != EVK_STR || v->u.s.len < ANCHOR_SUFFIX)
+            return false;
+        *h = rule_hash_bytes(v->u.s.p + v->u.s.len - ANCHOR_SUFFIX, ANCHOR_SUFFIX, true);
+        return true;
+    }
+    *h = anchor_hash_value(v);
+    return true;
+}
+
+static uint64_t anchor_hash_value(const struct event_value *v)
 {
     switch (v->kind) {
     case EVK_INT:
@@ -171,10 +186,25 @@ static uint64_t anchor_hash(const struct event_value *v)
     }
 }
 
-static int u32_cmp(const void *a, const void *b)
+/* Merges the ascending list r into the nc candidates (ascending, no
+ * duplicates): rules run in their file order whatever selected them. */
+static size_t merge(struct rule_matcher *m, size_t nc, const uint32_t *r, uint32_t n)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
+    size_t i = 0, j = 0, o = 0;
+    while (i < nc && j < n) {
+        uint32_t x = m->cand[i], y = r[j];
+        m->tmp[o++] = x < y ? x : y;
+        i += x <= y;
+        j += y <= x;
+    }
+    while (i < nc)
+        m->tmp[o++] = m->cand[i++];
+    while (j < n)
+        m->tmp[o++] = r[j++];
+    uint32_t *t = m->cand;
+    m->cand = m->tmp;
+    m->tmp = t;
+    return o;
 }
 
 size_t rule_match(struct rule_matcher *m, const struct compiled_rules *cr, const struct event *ev,
@@ -188,11 +218,15 @@ size_t rule_match(struct rule_matcher *m, const struct compiled_rules *cr, const
         return 0;
     if (m->cand_cap < ix->n_rules) {
         uint32_t *c = realloc(m->cand, ix->n_rules * sizeof *c);
-        if (!c) {
+        if (c)
+            m->cand = c;
+        uint32_t *t = realloc(m->tmp, ix->n_rules * sizeof *t);
+        if (t)
+            m->tmp = t;
+        if (!c || !t) {
             m->st.truncated++;
             return 0;
         }
-        m->cand = c;
         m->cand_cap = ix->n_rules;
     }
     if (++m->stamp == 0) { /* wrapped: forget every slot */
@@ -202,7 +236,6 @@ size_t rule_match(struct rule_matcher *m, const struct compiled_rules *cr, const
     m->ev = ev;
 
     size_t nc = 0;
-    bool sorted = true;
     if (ix->n_always) {
         memcpy(m->cand, ix->always, ix->n_always * sizeof *m->cand);
         nc = ix->n_always;
@@ -212,22 +245,34 @@ size_t rule_match(struct rule_matcher *m, const struct compiled_rules *cr, const
         const struct event_value *v = fetch(m, an->field);
         if (!v)
             continue;
-        uint64_t h = anchor_hash(v);
+        if (an->kind == EVK_IP) {
+            bool v4 = memcmp(v->u.ip, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0;
+            uint32_t at = v4 ? 1 : 0;
+            for (unsigned bit = v4 ? 96 : 0;; bit++) {
+                const struct canchor_node *nd = &an->nodes[at];
+                if (nd->n)
+                    nc = merge(m, nc, an->rules + nd->first, nd->n);
+                if (bit == 128)
+                    break;
+                /* 0 is no child: the IPv6 root is never one */
+                at = nd->child[(v->u.ip[bit >> 3] >> (7 - (bit & 7))) & 1];
+                if (!at)
+                    break;
+            }
+            continue;
+        }
+        uint64_t h;
+        if (!anchor_hash(an, v, &h))
+            continue;
         uint32_t s = (uint32_t)h & an->mask;
         while (an->slots[s].used) {
             if (an->slots[s].h == h) {
-                const struct canchor_slot *sl = &an->slots[s];
-                if (nc && sl->n && an->rules[sl->first] < m->cand[nc - 1])
-                    sorted = false;
-                memcpy(m->cand + nc, an->rules + sl->first, sl->n * sizeof *m->cand);
-                nc += sl->n;
+                nc = merge(m, nc, an->rules + an->slots[s].first, an->slots[s].n);
                 break;
             }
             s = (s + 1) & an->mask;
         }
     }
-    if (!sorted)
-        qsort(m->cand, nc, sizeof *m->cand, u32_cmp);
 
     size_t n = 0;
     for (size_t i = 0; i < nc; i++) {

@@ -22,7 +22,7 @@
 /* What the correlator needs to decide on a match. Fixed size, no
  * pointers: it crosses threads by copy. */
 struct rule_candidate {
-    uint32_t rule;     /* index in the rule set that matched */
+    uint32_t rule; /* index in the rule set that matched */
     uint32_t sid, rev;
     uint64_t state_fp; /* the rule's; state is kept across reloads only when it is unchanged */
     uint64_t ts_us;    /* the event's time */
@@ -36,10 +36,10 @@ struct rule_candidate {
 
 struct rule_matcher_stats {
     uint64_t events;
-    uint64_t rules_run;  /* conditions evaluated */
+    uint64_t rules_run; /* conditions evaluated */
     uint64_t matches;
-    uint64_t excepted;   /* matches an except clause removed */
-    uint64_t truncated;  /* matches beyond the caller's room */
+    uint64_t excepted;  /* matches an except clause removed */
+    uint64_t truncated; /* matches beyond the caller's room */
 };
 
 struct rule_matcher;

@@ -24,8 +24,8 @@ enum rule_tok {
     TOK_LBRACK,
     TOK_RBRACK,
     TOK_COMMA,
-    TOK_EQ,  /* == or = */
-    TOK_NE,  /* != */
+    TOK_EQ, /* == or = */
+    TOK_NE, /* != */
     TOK_LT,
     TOK_LE,
     TOK_GT,
@@ -34,8 +34,8 @@ enum rule_tok {
 };
 
 struct rule_token {
-    uint8_t type; /* enum rule_tok */
-    bool bol;     /* first token of its line */
+    uint8_t type;  /* enum rule_tok */
+    bool bol;      /* first token of its line */
     const char *p; /* borrowed: into the source */
     size_t len;
     uint32_t line, col;

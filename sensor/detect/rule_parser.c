@@ -27,10 +27,9 @@ struct parser {
 };
 
 static const char *const statement_words[] = {"rule", "define", "tune", NULL};
-static const char *const clause_words[] = {"severity", "category", "mitre",    "on",
-                                           "when",     "except",   "count",    "sum",
-                                           "suppress", "limit",    "disabled", "enabled",
-                                           NULL};
+static const char *const clause_words[] = {"severity", "category", "mitre", "on",       "when",
+                                           "except",   "count",    "sum",   "suppress", "limit",
+                                           "disabled", "enabled",  NULL};
 static const char *const severity_words[] = {"high", "medium", "low", "info", NULL};
 
 void ast_program_init(struct ast_program *prog)
@@ -46,11 +45,11 @@ static struct rule_pos parse_pos(const struct parser *ps, const struct rule_toke
     return p;
 }
 
-static void parse_error_at(struct parser *ps, struct rule_pos pos, const char *hint, const char *fmt,
-                           ...) __attribute__((format(printf, 4, 5)));
+static void parse_error_at(struct parser *ps, struct rule_pos pos, const char *hint,
+                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static void parse_error_at(struct parser *ps, struct rule_pos pos, const char *hint, const char *fmt,
-                           ...)
+static void parse_error_at(struct parser *ps, struct rule_pos pos, const char *hint,
+                           const char *fmt, ...)
 {
     char msg[RULE_DIAG_TEXT];
     va_list ap;
@@ -188,8 +187,8 @@ bool rule_parse_duration(const char *s, size_t len, uint64_t *us)
         const char *suffix;
         uint64_t mult;
     } units[] = {
-        {"ms", 1000ull},          {"s", 1000000ull},          {"m", 60000000ull},
-        {"h", 3600000000ull},     {"d", 86400000000ull},      {"w", 604800000000ull},
+        {"ms", 1000ull},      {"s", 1000000ull},     {"m", 60000000ull},
+        {"h", 3600000000ull}, {"d", 86400000000ull}, {"w", 604800000000ull},
     };
     size_t i = 0;
     uint64_t n = 0;
@@ -399,8 +398,8 @@ static bool parse_value(struct parser *ps, struct ast_value *v)
     }
     if (t.p[0] == '$' || t.p[0] == '@') {
         if (!parse_name_word(t.p + 1, t.len - 1)) {
-            parse_error_at(ps, v->pos, "names are letters, digits, '_' and '-'",
-                           "bad name %.*s", (int)(t.len > 40 ? 40 : t.len), t.p);
+            parse_error_at(ps, v->pos, "names are letters, digits, '_' and '-'", "bad name %.*s",
+                           (int)(t.len > 40 ? 40 : t.len), t.p);
             return false;
         }
         v->kind = t.p[0] == '$' ? AV_VAR : AV_LIST;
@@ -459,6 +458,12 @@ static int parse_field(struct parser *ps, struct rule_pos *pos)
         parse_expected(ps, "a field name", "fields look like src_ip, dest_port, dicom.calling_ae");
         return -1;
     }
+    if (tok_in(&ps->tok, statement_words) || tok_in(&ps->tok, clause_words)) {
+        parse_expected(ps, "a field name",
+                       "a condition was cut short: is a word missing "
+                       "after 'and', 'or' or 'not'?");
+        return -1;
+    }
     int f = field_lookup(ps->tok.p, ps->tok.len);
     if (f < 0) {
         const char *s = field_suggest(ps->tok.p, ps->tok.len);
@@ -477,10 +482,8 @@ static const struct {
     const char *word;
     uint8_t op;
 } match_words[] = {
-    {"in", OP_IN},
-    {"startswith", OP_STARTS},
-    {"endswith", OP_ENDS},
-    {"contains", OP_CONTAINS},
+    {"in", OP_IN},           {"startswith", OP_STARTS},
+    {"endswith", OP_ENDS},   {"contains", OP_CONTAINS},
     {"matches", OP_MATCHES},
 };
 
@@ -555,11 +558,15 @@ static struct ast_expr *parse_pred(struct parser *ps)
             e->op = OP_TRUE;
             return e;
         }
+        if (t.type == TOK_ERROR) {
+            parse_error_at(ps, parse_pos(ps, &t), NULL, "%s", t.msg);
+            return NULL;
+        }
         {
             char buf[64], hint[RULE_DIAG_TEXT];
             snprintf(hint, sizeof hint,
-                     "'%s' is %s: compare it, e.g. %s == VALUE, %s in [A, B], %s exists",
-                     fd->name, kind_word(fd->kind), fd->name, fd->name, fd->name);
+                     "'%s' is %s: compare it, e.g. %s == VALUE, %s in [A, B], %s exists", fd->name,
+                     kind_word(fd->kind), fd->name, fd->name, fd->name);
             parse_error_at(ps, parse_pos(ps, &t), hint,
                            "expected a comparison after '%s', found %s", fd->name,
                            tok_show(&t, buf, sizeof buf));
@@ -684,8 +691,9 @@ static bool parse_duration_tok(struct parser *ps, uint64_t *us)
 {
     if (ps->tok.type != TOK_WORD || !rule_parse_duration(ps->tok.p, ps->tok.len, us) ||
         *us > 366ull * 86400 * 1000000) {
-        parse_expected(ps, "a duration", "durations are a number and a unit: 500ms, 60s, 5m, 1h, 7d "
-                                         "(at most a year)");
+        parse_expected(ps, "a duration",
+                       "durations are a number and a unit: 500ms, 60s, 5m, 1h, 7d "
+                       "(at most a year)");
         return false;
     }
     parse_next(ps);
@@ -726,7 +734,8 @@ static bool parse_threshold(struct parser *ps, struct ast_rule *r)
             return false;
     }
     if (!tok_is(&ps->tok, "over")) {
-        parse_expected(ps, "'over'", "write e.g. count distinct dest_port by src_ip over 60s >= 50");
+        parse_expected(ps, "'over'",
+                       "write e.g. count distinct dest_port by src_ip over 60s >= 50");
         return false;
     }
     parse_next(ps);
@@ -738,7 +747,8 @@ static bool parse_threshold(struct parser *ps, struct ast_rule *r)
     } else if (ps->tok.type == TOK_GT) {
         gt = true;
     } else {
-        parse_expected(ps, "'>=' or '>'", "a threshold fires when the total reaches a number: >= 50");
+        parse_expected(ps, "'>=' or '>'",
+                       "a threshold fires when the total reaches a number: >= 50");
         return false;
     }
     parse_next(ps);
@@ -803,8 +813,9 @@ static bool parse_clause(struct parser *ps, struct ast_rule *r, bool *seen_when)
 
     if (r->tune && (tok_is(&kw, "category") || tok_is(&kw, "mitre") || tok_is(&kw, "on") ||
                     tok_is(&kw, "when") || tok_is(&kw, "count") || tok_is(&kw, "sum"))) {
-        parse_error_at(ps, kpos, "tune changes except, suppress, limit, severity, disabled and "
-                                 "enabled; edit the rule itself for the rest",
+        parse_error_at(ps, kpos,
+                       "tune changes except, suppress, limit, severity, disabled and "
+                       "enabled; edit the rule itself for the rest",
                        "'%.*s' cannot be changed by tune", (int)kw.len, kw.p);
         return false;
     }
@@ -818,9 +829,8 @@ static bool parse_clause(struct parser *ps, struct ast_rule *r, bool *seen_when)
             }
         }
         char hint[RULE_DIAG_TEXT];
-        const char *s = ps->tok.type == TOK_WORD
-                            ? word_suggest(ps->tok.p, ps->tok.len, severity_words)
-                            : NULL;
+        const char *s =
+            ps->tok.type == TOK_WORD ? word_suggest(ps->tok.p, ps->tok.len, severity_words) : NULL;
         if (s)
             snprintf(hint, sizeof hint, "did you mean '%s'?", s);
         else
@@ -890,8 +900,9 @@ static bool parse_clause(struct parser *ps, struct ast_rule *r, bool *seen_when)
             x->until_pos = parse_pos(ps, &ps->tok);
             if (ps->tok.type != TOK_WORD ||
                 !rule_parse_date(ps->tok.p, ps->tok.len, &x->until_us)) {
-                parse_expected(ps, "a date", "dates look like 2026-03-31 (UTC) or "
-                                             "2026-03-31T18:00+09:00");
+                parse_expected(ps, "a date",
+                               "dates look like 2026-03-31 (UTC) or "
+                               "2026-03-31T18:00+09:00");
                 return false;
             }
             parse_next(ps);
@@ -927,7 +938,8 @@ static bool parse_clause(struct parser *ps, struct ast_rule *r, bool *seen_when)
             if (f < 0)
                 return false;
             if (field_get((unsigned)f)->kind == EVK_STRLIST) {
-                parse_error_at(ps, fpos, NULL, "'%s' holds several values; count distinct needs one",
+                parse_error_at(ps, fpos, NULL,
+                               "'%s' holds several values; count distinct needs one",
                                field_get((unsigned)f)->name);
                 return false;
             }
@@ -992,11 +1004,12 @@ static bool parse_clause(struct parser *ps, struct ast_rule *r, bool *seen_when)
     if (s)
         snprintf(hint, sizeof hint, "did you mean '%s'?", s);
     else if (kw.type == TOK_WORD && (tok_is(&kw, "and") || tok_is(&kw, "or")))
-        snprintf(hint, sizeof hint, "'%.*s' joins conditions after 'when' or 'except'",
-                 (int)kw.len, kw.p);
+        snprintf(hint, sizeof hint, "'%.*s' joins conditions after 'when' or 'except'", (int)kw.len,
+                 kw.p);
     else
-        snprintf(hint, sizeof hint, "a rule goes on with severity, category, mitre, when, except, "
-                                    "count, sum, suppress, limit or disabled");
+        snprintf(hint, sizeof hint,
+                 "a rule goes on with severity, category, mitre, when, except, "
+                 "count, sum, suppress, limit or disabled");
     if (kw.type == TOK_ERROR)
         parse_error_at(ps, kpos, NULL, "%s", kw.msg);
     else
@@ -1121,8 +1134,9 @@ int rule_parse(struct ast_program *prog, struct arena *a, const struct rule_sour
             if (s)
                 snprintf(hint, sizeof hint, "did you mean '%s'?", s);
             else if (ps.tok.type == TOK_WORD && tok_in(&ps.tok, clause_words))
-                snprintf(hint, sizeof hint, "this clause belongs to a rule: is the line "
-                                            "starting the rule above broken?");
+                snprintf(hint, sizeof hint,
+                         "this clause belongs to a rule: is the line "
+                         "starting the rule above broken?");
             else
                 snprintf(hint, sizeof hint, "a rule file holds rule, tune and define statements");
             if (ps.tok.type == TOK_ERROR)
@@ -1158,8 +1172,8 @@ int rule_parse_define(struct ast_program *prog, struct arena *a, const char *nam
     df->pos = pos;
     df->from_config = true;
     if (!parse_name_word(df->name, strlen(df->name))) {
-        parse_error_at(&ps, pos, "names are letters, digits, '_' and '-'",
-                       "bad variable name '%s'", name);
+        parse_error_at(&ps, pos, "names are letters, digits, '_' and '-'", "bad variable name '%s'",
+                       name);
         return -1;
     }
     if (!parse_value(&ps, &df->val))

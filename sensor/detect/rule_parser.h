@@ -37,14 +37,14 @@
 #include "detect/arena.h"
 #include "detect/rule_diag.h"
 
-#define RULE_MAX_KEYS 4        /* fields in one by/per key */
+#define RULE_MAX_KEYS 4 /* fields in one by/per key */
 #define RULE_MESSAGE_MAX 200
 #define RULE_MAX_MITRE 16
 
 enum ast_op {
-    OP_TRUE,     /* a yes/no field alone */
-    OP_EXISTS,   /* negate: missing */
-    OP_EQ,       /* negate: != */
+    OP_TRUE,   /* a yes/no field alone */
+    OP_EXISTS, /* negate: missing */
+    OP_EQ,     /* negate: != */
     OP_LT,
     OP_LE,
     OP_GT,
@@ -123,11 +123,11 @@ struct ast_rule {
     struct rule_pos on_pos;
     struct ast_expr *when;
     struct ast_except *except;
-    uint8_t agg;         /* enum rule_agg */
-    uint16_t agg_field;  /* distinct / sum */
+    uint8_t agg;        /* enum rule_agg */
+    uint16_t agg_field; /* distinct / sum */
     struct ast_keys agg_by;
     uint64_t window_us;
-    uint64_t threshold;  /* fires at >= threshold (a '>' N is stored as N + 1) */
+    uint64_t threshold; /* fires at >= threshold (a '>' N is stored as N + 1) */
     struct rule_pos agg_pos;
     bool has_suppress;
     struct ast_keys sup_by;

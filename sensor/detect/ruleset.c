@@ -38,11 +38,20 @@ void ruleset_limits_default(struct ruleset_limits *lim)
     lim->max_memory = 256u * 1024 * 1024;
 }
 
+/* An error about a whole file (no line): the format takes one string. */
+static void loader_error(struct loader *ld, const char *file, const char *hint, const char *fmt,
+                         const char *arg) __attribute__((format(printf, 4, 0)));
+
 static void loader_error(struct loader *ld, const char *file, const char *hint, const char *fmt,
                          const char *arg)
 {
+    char msg[RULE_DIAG_TEXT];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    snprintf(msg, sizeof msg, fmt, arg); /* fmt is always one of this file's literals */
+#pragma GCC diagnostic pop
     struct rule_pos pos = {file, 0, 0};
-    rule_diag_add(ld->d, RULE_ERROR, pos, NULL, 0, hint, fmt, arg);
+    rule_diag_add(ld->d, RULE_ERROR, pos, NULL, 0, hint, "%s", msg);
 }
 
 static bool loader_add_source(struct loader *ld, const char *name, const char *text, size_t len)
@@ -97,8 +106,8 @@ static char *loader_read(struct loader *ld, const char *path, size_t *len)
         goto fail;
     }
     if (n > ld->lim->max_file_bytes) {
-        loader_error(ld, path, "raise rules.max_file_bytes in the config or split the file",
-                     "%s", "file larger than the limit");
+        loader_error(ld, path, "raise rules.max_file_bytes in the config or split the file", "%s",
+                     "file larger than the limit");
         goto fail;
     }
     char **t = realloc(ld->texts, (ld->n_texts + 1) * sizeof *t);
@@ -300,8 +309,7 @@ static void loader_free(struct loader *ld)
 }
 
 struct ruleset *ruleset_load(const char *dir, const struct rule_var *vars, size_t n_vars,
-                             const struct ruleset_limits *lim, int64_t now_us,
-                             struct rule_diags *d)
+                             const struct ruleset_limits *lim, int64_t now_us, struct rule_diags *d)
 {
     struct loader ld = {.d = d, .lim = lim};
     struct ruleset *out = NULL;

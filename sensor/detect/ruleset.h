@@ -1,5 +1,5 @@
 /*
- * A loaded rule set: every rules/*.rules file of a directory, the lists
+ * A loaded rule set: every rules/NAME.rules file of a directory, the lists
  * they name (rules/lists/NAME.txt for @NAME) and the variables of the
  * config, compiled into one read-only whole.
  *
@@ -55,7 +55,7 @@ struct ruleset {
 
 void ruleset_limits_default(struct ruleset_limits *lim);
 
-/* Loads dir/*.rules (in name order) and the lists they use from
+/* Loads dir/NAME.rules (in name order) and the lists they use from
  * dir/lists/. now_us (wall clock, 0: none) only serves to warn about
  * exceptions whose date has passed. Returns a set with one reference, or
  * NULL with the errors in d (d also receives warnings on success). */

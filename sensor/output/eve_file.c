@@ -19,6 +19,8 @@ struct eve_file_sink {
 };
 
 struct eve_file {
+    const struct eve_file_ops *ops; /* borrowed; NULL: the sink */
+    void *ctx;
     struct eve_file_sink *sink; /* borrowed, or owned when own_sink */
     bool own_sink;
     char *buf;
@@ -152,8 +154,20 @@ struct eve_file *eve_file_new(struct eve_file_sink *sink)
     return e;
 }
 
+struct eve_file *eve_file_new_ops(const struct eve_file_ops *ops, void *ctx)
+{
+    struct eve_file *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->ops = ops;
+    e->ctx = ctx;
+    return e;
+}
+
 int eve_file_flush(struct eve_file *e)
 {
+    if (e->ops)
+        return e->ops->flush ? e->ops->flush(e->ctx) : 0;
     if (e->len == 0)
         return 0;
     int rc = eve_file_sink_append(e->sink, e->buf, e->len, e->records);
@@ -177,6 +191,8 @@ int eve_file_write(struct eve_file *e, const struct json_buf *rec)
 {
     if (rec->err || !rec->p)
         return -EINVAL;
+    if (e->ops)
+        return e->ops->write(e->ctx, rec->p, rec->len);
     size_t need = rec->len + 1;
     int rc = 0;
     if (e->len + need > EVE_FILE_BATCH)
@@ -229,5 +245,5 @@ int eve_file_close(struct eve_file *e)
 
 const char *eve_file_path(const struct eve_file *e)
 {
-    return e->sink->path;
+    return e->sink ? e->sink->path : "(output thread)";
 }

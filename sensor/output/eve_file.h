@@ -13,8 +13,11 @@
  *    Records are never split, so lines from several workers interleave
  *    whole.
  *
- * Later an output thread fed through rings will own the sink; the writers'
- * side of this interface (eve_file_write/flush) is what will remain.
+ * A writer may instead hand its records to a back-end of its own
+ * (eve_file_new_ops): the sensor gives each worker a writer whose records
+ * go through the worker's ring to the output thread (output/output.h),
+ * which alone owns the sinks. The producers (workers, proto engine, rules)
+ * see the same eve_file_write() either way.
  */
 #ifndef MAMORI_OUTPUT_EVE_FILE_H
 #define MAMORI_OUTPUT_EVE_FILE_H
@@ -48,6 +51,19 @@ uint64_t eve_file_sink_lost(struct eve_file_sink *s);
  * Owned: eve_file_free(), which flushes. */
 struct eve_file *eve_file_new(struct eve_file_sink *sink);
 void eve_file_free(struct eve_file *e);
+
+/* Where a writer made by eve_file_new_ops() sends its records. */
+struct eve_file_ops {
+    /* Takes one whole record (rec[0..len), no newline). Returns 0 or
+     * -errno (then the record is lost, and the caller counts it). */
+    int (*write)(void *ctx, const char *rec, size_t len);
+    /* May be NULL. Returns 0 or -errno. */
+    int (*flush)(void *ctx);
+};
+
+/* A writer on a back-end: ops and ctx are borrowed and must outlive it.
+ * Returns NULL on failure. Owned: eve_file_free(). */
+struct eve_file *eve_file_new_ops(const struct eve_file_ops *ops, void *ctx);
 
 /* Appends the record and a newline to the writer's buffer. Returns 0 or
  * -errno (the record is malformed, or an append it forced failed). */

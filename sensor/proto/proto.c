@@ -38,11 +38,11 @@ struct proto_buf {
  * reassembled start. Hangs off flow->proto. */
 struct proto_flow {
     struct stream st;
-    struct proto_buf buf[2];             /* unconsumed bytes per direction */
-    const struct proto_parser *parser;   /* NULL while probing */
-    void *state;                         /* owned: parser->state_size bytes */
-    uint32_t candidates;                 /* while probing: parsers that said maybe */
-    bool abandon;                        /* set during delivery, acted on after it */
+    struct proto_buf buf[2];           /* unconsumed bytes per direction */
+    const struct proto_parser *parser; /* NULL while probing */
+    void *state;                       /* owned: parser->state_size bytes */
+    uint32_t candidates;               /* while probing: parsers that said maybe */
+    bool abandon;                      /* set during delivery, acted on after it */
 };
 
 struct proto_engine {
@@ -60,8 +60,8 @@ struct proto_engine {
     uint64_t now_us;
 };
 
-_Static_assert(PROTO_NPARSERS <= sizeof ((struct proto_engine_stats *)0)->parser /
-                                     sizeof ((struct proto_engine_stats *)0)->parser[0],
+_Static_assert(PROTO_NPARSERS <= sizeof((struct proto_engine_stats *)0)->parser /
+                                     sizeof((struct proto_engine_stats *)0)->parser[0],
                "proto_engine_stats.parser has a slot per registered parser");
 
 const struct proto_parser *const *proto_registry(size_t *n)
@@ -443,8 +443,7 @@ static int proto_probe(const struct proto_engine *e, const struct flow *f, enum 
 }
 
 /* After a payload packet of an undecided flow: no parser will come. */
-static bool probe_window_over(const struct proto_engine *e, const struct flow *f,
-                              enum flow_dir dir)
+static bool probe_window_over(const struct proto_engine *e, const struct flow *f, enum flow_dir dir)
 {
     for (size_t i = 0; i < PROTO_NPARSERS; i++) {
         if (probes_get(f, dir) < probe_limit(e, f, proto_parsers[i]))
@@ -470,7 +469,7 @@ static void proto_probe_stream(struct proto_engine *e, struct flow *f, struct pr
         b->len = 0;
         return;
     }
-    buf_append(e, b, p, len, PROTO_PROBE_BUFFER);
+    size_t took = buf_append(e, b, p, len, PROTO_PROBE_BUFFER);
     uint32_t maybe;
     int yes = proto_probe(e, f, dir, b->p, b->len, pf->candidates, &maybe);
     if (yes < 0) {
@@ -483,18 +482,21 @@ static void proto_probe_stream(struct proto_engine *e, struct flow *f, struct pr
         pf->abandon = true;
         return;
     }
-    /* What was buffered while probing is the parser's first input; the
-     * other direction's first, as the client speaks first. */
+    /* What was buffered while probing is the parser's first input, then
+     * the rest of these bytes that did not fit the probe buffer; the
+     * client's side first, as the client speaks first. */
     for (int k = 0; k < 2; k++) {
         enum flow_dir d = k == 0 ? DIR_TOSERVER : DIR_TOCLIENT;
         struct proto_buf *db = &pf->buf[d];
-        if (db->len == 0)
-            continue;
-        struct proto_buf tmp = *db;
-        *db = (struct proto_buf){0};
-        proto_feed(e, f, pf, d, tmp.p, tmp.len);
-        flow_table_uncharge(e->ft, tmp.cap);
-        free(tmp.p);
+        if (db->len > 0) {
+            struct proto_buf tmp = *db;
+            *db = (struct proto_buf){0};
+            proto_feed(e, f, pf, d, tmp.p, tmp.len);
+            flow_table_uncharge(e->ft, tmp.cap);
+            free(tmp.p);
+        }
+        if (d == dir && took < len)
+            proto_feed(e, f, pf, d, p + took, len - took);
     }
 }
 
@@ -560,13 +562,12 @@ static void proto_probe_packet(struct proto_engine *e, struct flow *f, const str
     } else {
         pf->candidates = maybe;
     }
-    stream_segment(e->streams, &pf->st, dir, p->tcp_seq, p->payload, p->payload_len,
-                   proto_deliver, e);
+    stream_segment(e->streams, &pf->st, dir, p->tcp_seq, p->payload, p->payload_len, proto_deliver,
+                   e);
     proto_settle(e, f);
 }
 
-void proto_packet(struct proto_engine *e, struct flow *f, const struct packet *p,
-                  enum flow_dir dir)
+void proto_packet(struct proto_engine *e, struct flow *f, const struct packet *p, enum flow_dir dir)
 {
     if (p->l4proto != IPPROTO_TCP || f->proto_id == PROTO_ID_NONE)
         return;
@@ -624,8 +625,7 @@ struct proto_session {
     struct flow f;
 };
 
-struct proto_session *proto_session_new(const struct proto_parser *ps, proto_event_fn fn,
-                                        void *ctx)
+struct proto_session *proto_session_new(const struct proto_parser *ps, proto_event_fn fn, void *ctx)
 {
     size_t idx = 0;
     while (idx < PROTO_NPARSERS && proto_parsers[idx] != ps)
@@ -664,8 +664,8 @@ fail:
     return NULL;
 }
 
-int proto_session_feed(struct proto_session *s, enum flow_dir dir, uint64_t ts_us,
-                       const uint8_t *p, size_t len)
+int proto_session_feed(struct proto_session *s, enum flow_dir dir, uint64_t ts_us, const uint8_t *p,
+                       size_t len)
 {
     struct proto_flow *pf = s->f.proto;
     if (!pf)

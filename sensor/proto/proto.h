@@ -70,13 +70,13 @@ struct proto_call {
 };
 
 struct proto_parser {
-    const char *name;                 /* event_type and app_proto: "dicom" */
-    uint16_t ports[PROTO_MAX_PORTS];  /* well-known server ports (hint), 0-terminated */
-    const char *ndpi_name;            /* nDPI master protocol that hints at it, or NULL */
-    uint8_t probe_packets;            /* payload packets probed per direction */
-    size_t state_size;                /* bytes of per-flow state, zeroed before init */
-    size_t max_buffer;                /* the longest unit parse() may ask to see whole */
-    uint32_t logged_kinds;            /* bit k set: events of kind k are written as records */
+    const char *name;                /* event_type and app_proto: "dicom" */
+    uint16_t ports[PROTO_MAX_PORTS]; /* well-known server ports (hint), 0-terminated */
+    const char *ndpi_name;           /* nDPI master protocol that hints at it, or NULL */
+    uint8_t probe_packets;           /* payload packets probed per direction */
+    size_t state_size;               /* bytes of per-flow state, zeroed before init */
+    size_t max_buffer;               /* the longest unit parse() may ask to see whole */
+    uint32_t logged_kinds;           /* bit k set: events of kind k are written as records */
 
     /* Looks at the first bytes of a direction (the start of a packet's
      * payload or of the reassembled stream). Stateless. */
@@ -95,9 +95,9 @@ struct proto_parser {
 };
 
 struct proto_engine_stats {
-    uint64_t flows_probed;    /* TCP flows with payload offered to the probes */
-    uint64_t flows_unclaimed; /* ... that no parser claimed */
-    uint64_t memcap_drops;    /* flows not parsed (or given up) for lack of memory */
+    uint64_t flows_probed;     /* TCP flows with payload offered to the probes */
+    uint64_t flows_unclaimed;  /* ... that no parser claimed */
+    uint64_t memcap_drops;     /* flows not parsed (or given up) for lack of memory */
     uint64_t buffer_overflows; /* units longer than the parser's max_buffer */
     struct proto_parser_stats {
         uint64_t flows;   /* claimed */
@@ -153,8 +153,8 @@ struct proto_session *proto_session_new(const struct proto_parser *ps, proto_eve
                                         void *ctx);
 /* In-order bytes of one direction. Returns 0, or -1 once the parser has
  * given up (its final events were emitted; later calls do nothing). */
-int proto_session_feed(struct proto_session *s, enum flow_dir dir, uint64_t ts_us,
-                       const uint8_t *p, size_t len);
+int proto_session_feed(struct proto_session *s, enum flow_dir dir, uint64_t ts_us, const uint8_t *p,
+                       size_t len);
 /* len bytes of dir lost. Returns as proto_session_feed(). */
 int proto_session_gap(struct proto_session *s, enum flow_dir dir, uint64_t ts_us, size_t len);
 /* Ends the streams (the parser emits what is pending) and frees. */

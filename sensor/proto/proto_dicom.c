@@ -55,7 +55,7 @@ enum dicom_phase {
 };
 
 struct dicom_dir {
-    uint8_t phase;     /* enum dicom_phase */
+    uint8_t phase; /* enum dicom_phase */
     uint8_t pdv_ctx, pdv_mch;
     bool cmd_cut;
     uint32_t pdu_left, pdv_left;
@@ -336,8 +336,8 @@ static const char *dicom_end_name(uint8_t e)
 }
 
 static const char *const dicom_pdu_names[8] = {
-    NULL,         "associate_rq", "associate_ac", "associate_rj",
-    "p_data_tf",  "release_rq",   "release_rp",   "abort",
+    NULL,        "associate_rq", "associate_ac", "associate_rj",
+    "p_data_tf", "release_rq",   "release_rp",   "abort",
 };
 
 /* -- UIDs and strings ---------------------------------------------------------- */
@@ -939,8 +939,8 @@ static enum proto_probe_result dicom_probe(const uint8_t *p, size_t len, enum fl
             return len >= 2 && p[1] != 0 ? PROBE_NO : PROBE_MAYBE;
         uint32_t n = get_be32(p + 2);
         uint32_t pdv = get_be32(p + 6);
-        if (p[1] != 0 || n < 6 || n > (1u << 24) || pdv < 2 || pdv > n - 4 ||
-            !(p[10] & 1) || (p[11] & 0xfc))
+        if (p[1] != 0 || n < 6 || n > (1u << 24) || pdv < 2 || pdv > n - 4 || !(p[10] & 1) ||
+            (p[11] & 0xfc))
             return PROBE_NO;
         return PROBE_YES;
     }

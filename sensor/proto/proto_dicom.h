@@ -16,13 +16,13 @@
 
 #include "proto/proto.h"
 
-#define DICOM_AE_MAX 16          /* PS3.8 9.3.2: AE titles are 16 bytes */
-#define DICOM_UID_MAX 64         /* PS3.5 9.1 */
-#define DICOM_MAX_CONTEXTS 128   /* odd context ids 1..255 */
-#define DICOM_MAX_TS 6           /* transfer syntaxes kept per proposed context */
-#define DICOM_MAX_COMMANDS 32    /* distinct (command, SOP class) pairs kept */
-#define DICOM_UID_POOL 4096      /* bytes for UIDs not in the name table */
-#define DICOM_VERSION_MAX 16     /* implementation version name */
+#define DICOM_AE_MAX 16        /* PS3.8 9.3.2: AE titles are 16 bytes */
+#define DICOM_UID_MAX 64       /* PS3.5 9.1 */
+#define DICOM_MAX_CONTEXTS 128 /* odd context ids 1..255 */
+#define DICOM_MAX_TS 6         /* transfer syntaxes kept per proposed context */
+#define DICOM_MAX_COMMANDS 32  /* distinct (command, SOP class) pairs kept */
+#define DICOM_UID_POOL 4096    /* bytes for UIDs not in the name table */
+#define DICOM_VERSION_MAX 16   /* implementation version name */
 
 /* Event kinds handed to the engine. */
 enum dicom_event_kind {
@@ -45,20 +45,20 @@ enum dicom_pdu_type {
 };
 
 enum dicom_assoc_end {
-    DICOM_END_NONE,     /* still open */
-    DICOM_END_RELEASE,  /* A-RELEASE-RQ/RP */
-    DICOM_END_REJECT,   /* A-ASSOCIATE-RJ */
-    DICOM_END_ABORT,    /* A-ABORT */
-    DICOM_END_FLOW,     /* the TCP connection ended or timed out first */
-    DICOM_END_ERROR,    /* malformed PDU: parsing stopped */
-    DICOM_END_GAP,      /* bytes lost in capture where no resynchronisation is possible */
+    DICOM_END_NONE,    /* still open */
+    DICOM_END_RELEASE, /* A-RELEASE-RQ/RP */
+    DICOM_END_REJECT,  /* A-ASSOCIATE-RJ */
+    DICOM_END_ABORT,   /* A-ABORT */
+    DICOM_END_FLOW,    /* the TCP connection ended or timed out first */
+    DICOM_END_ERROR,   /* malformed PDU: parsing stopped */
+    DICOM_END_GAP,     /* bytes lost in capture where no resynchronisation is possible */
 };
 
 #define DICOM_RESULT_NONE 0xff /* no A-ASSOCIATE-AC answered the context */
 
 struct dicom_pctx {
     uint8_t id;
-    uint8_t result;  /* PS3.8 9.3.3.2: 0 acceptance .. 4, or DICOM_RESULT_NONE */
+    uint8_t result; /* PS3.8 9.3.3.2: 0 acceptance .. 4, or DICOM_RESULT_NONE */
     uint8_t n_ts;
     bool ts_truncated;
     dicom_uid_ref abstract;
@@ -68,7 +68,7 @@ struct dicom_pctx {
 
 /* The commands of one (command, SOP class) pair. */
 struct dicom_cmd_summary {
-    uint16_t command;   /* command field without the response bit: 0x0001 C-STORE, ... */
+    uint16_t command; /* command field without the response bit: 0x0001 C-STORE, ... */
     dicom_uid_ref sop_class;
     uint32_t requests, responses;
     uint32_t success, pending, cancel, warning, failure;
@@ -98,13 +98,13 @@ struct dicom_assoc_event {
     struct dicom_pctx ctx[DICOM_MAX_CONTEXTS];
     uint8_t reject_result, reject_source, reject_reason;
     uint8_t abort_source, abort_reason;
-    uint8_t abort_dir;        /* enum flow_dir of the A-ABORT */
+    uint8_t abort_dir; /* enum flow_dir of the A-ABORT */
     uint8_t n_cmd;
     bool cmd_truncated;
     struct dicom_cmd_summary cmd[DICOM_MAX_COMMANDS];
-    uint32_t pdus[8];         /* indexed by enum dicom_pdu_type */
-    uint64_t bytes[2];        /* PDU bytes per direction */
-    uint64_t data_bytes;      /* data set bytes (skipped unread) */
+    uint32_t pdus[8];    /* indexed by enum dicom_pdu_type */
+    uint64_t bytes[2];   /* PDU bytes per direction */
+    uint64_t data_bytes; /* data set bytes (skipped unread) */
     uint32_t gaps;
     uint64_t gap_bytes;
     uint16_t pool_len;
@@ -119,7 +119,7 @@ struct dicom_command_event {
     uint8_t context_id;
     bool has_status;
     uint16_t status;
-    dicom_uid_ref sop_class;               /* affected or requested SOP class */
+    dicom_uid_ref sop_class; /* affected or requested SOP class */
     char move_destination[DICOM_AE_MAX + 1];
 };
 

@@ -14,16 +14,16 @@
 #include <stdint.h>
 
 enum dicom_uid_kind {
-    DICOM_UID_STORAGE,       /* composite object storage (PS3.4 Annex B) */
-    DICOM_UID_QUERY,         /* query/retrieve information models (Annex C) */
-    DICOM_UID_WORKLIST,      /* modality worklist and other worklists (Annex K) */
-    DICOM_UID_MPPS,          /* modality performed procedure step (Annex F) */
-    DICOM_UID_COMMITMENT,    /* storage commitment (Annex J) */
-    DICOM_UID_PRINT,         /* print management (Annex H) */
-    DICOM_UID_VERIFICATION,  /* verification (Annex A) */
-    DICOM_UID_SERVICE,       /* other services */
-    DICOM_UID_TRANSFER,      /* transfer syntaxes */
-    DICOM_UID_CONTEXT,       /* application context names */
+    DICOM_UID_STORAGE,      /* composite object storage (PS3.4 Annex B) */
+    DICOM_UID_QUERY,        /* query/retrieve information models (Annex C) */
+    DICOM_UID_WORKLIST,     /* modality worklist and other worklists (Annex K) */
+    DICOM_UID_MPPS,         /* modality performed procedure step (Annex F) */
+    DICOM_UID_COMMITMENT,   /* storage commitment (Annex J) */
+    DICOM_UID_PRINT,        /* print management (Annex H) */
+    DICOM_UID_VERIFICATION, /* verification (Annex A) */
+    DICOM_UID_SERVICE,      /* other services */
+    DICOM_UID_TRANSFER,     /* transfer syntaxes */
+    DICOM_UID_CONTEXT,      /* application context names */
 };
 
 struct dicom_uid {

@@ -33,10 +33,10 @@
 
 enum fhir_phase {
     FHIR_PH_HEAD,
-    FHIR_PH_BODY,       /* body of known length */
+    FHIR_PH_BODY, /* body of known length */
     FHIR_PH_CHUNK_SIZE,
     FHIR_PH_CHUNK_DATA,
-    FHIR_PH_CHUNK_END,  /* the CRLF after a chunk */
+    FHIR_PH_CHUNK_END, /* the CRLF after a chunk */
     FHIR_PH_TRAILER,
     FHIR_PH_UNTIL_CLOSE, /* response body delimited by the end of the connection */
 };
@@ -55,39 +55,151 @@ struct fhir_state {
 
 /* FHIR R4 resource types (resourcelist.html). */
 static const char *const fhir_types[] = {
-    "Account", "ActivityDefinition", "AdverseEvent", "AllergyIntolerance", "Appointment",
-    "AppointmentResponse", "AuditEvent", "Basic", "Binary", "BiologicallyDerivedProduct",
-    "BodyStructure", "Bundle", "CapabilityStatement", "CarePlan", "CareTeam", "CatalogEntry",
-    "ChargeItem", "ChargeItemDefinition", "Claim", "ClaimResponse", "ClinicalImpression",
-    "CodeSystem", "Communication", "CommunicationRequest", "CompartmentDefinition",
-    "Composition", "ConceptMap", "Condition", "Consent", "Contract", "Coverage",
-    "CoverageEligibilityRequest", "CoverageEligibilityResponse", "DetectedIssue", "Device",
-    "DeviceDefinition", "DeviceMetric", "DeviceRequest", "DeviceUseStatement",
-    "DiagnosticReport", "DocumentManifest", "DocumentReference", "EffectEvidenceSynthesis",
-    "Encounter", "Endpoint", "EnrollmentRequest", "EnrollmentResponse", "EpisodeOfCare",
-    "EventDefinition", "Evidence", "EvidenceVariable", "ExampleScenario",
-    "ExplanationOfBenefit", "FamilyMemberHistory", "Flag", "Goal", "GraphDefinition", "Group",
-    "GuidanceResponse", "HealthcareService", "ImagingStudy", "Immunization",
-    "ImmunizationEvaluation", "ImmunizationRecommendation", "ImplementationGuide",
-    "InsurancePlan", "Invoice", "Library", "Linkage", "List", "Location", "Measure",
-    "MeasureReport", "Media", "Medication", "MedicationAdministration", "MedicationDispense",
-    "MedicationKnowledge", "MedicationRequest", "MedicationStatement", "MedicinalProduct",
-    "MedicinalProductAuthorization", "MedicinalProductContraindication",
-    "MedicinalProductIndication", "MedicinalProductIngredient", "MedicinalProductInteraction",
-    "MedicinalProductManufactured", "MedicinalProductPackaged", "MedicinalProductPharmaceutical",
-    "MedicinalProductUndesirableEffect", "MessageDefinition", "MessageHeader",
-    "MolecularSequence", "NamingSystem", "NutritionOrder", "Observation",
-    "ObservationDefinition", "OperationDefinition", "OperationOutcome", "Organization",
-    "OrganizationAffiliation", "Parameters", "Patient", "PaymentNotice", "PaymentReconciliation",
-    "Person", "PlanDefinition", "Practitioner", "PractitionerRole", "Procedure", "Provenance",
-    "Questionnaire", "QuestionnaireResponse", "RelatedPerson", "RequestGroup",
-    "ResearchDefinition", "ResearchElementDefinition", "ResearchStudy", "ResearchSubject",
-    "RiskAssessment", "RiskEvidenceSynthesis", "Schedule", "SearchParameter", "ServiceRequest",
-    "Slot", "Specimen", "SpecimenDefinition", "StructureDefinition", "StructureMap",
-    "Subscription", "Substance", "SubstanceNucleicAcid", "SubstancePolymer",
-    "SubstanceProtein", "SubstanceReferenceInformation", "SubstanceSourceMaterial",
-    "SubstanceSpecification", "SupplyDelivery", "SupplyRequest", "Task",
-    "TerminologyCapabilities", "TestReport", "TestScript", "ValueSet", "VerificationResult",
+    "Account",
+    "ActivityDefinition",
+    "AdverseEvent",
+    "AllergyIntolerance",
+    "Appointment",
+    "AppointmentResponse",
+    "AuditEvent",
+    "Basic",
+    "Binary",
+    "BiologicallyDerivedProduct",
+    "BodyStructure",
+    "Bundle",
+    "CapabilityStatement",
+    "CarePlan",
+    "CareTeam",
+    "CatalogEntry",
+    "ChargeItem",
+    "ChargeItemDefinition",
+    "Claim",
+    "ClaimResponse",
+    "ClinicalImpression",
+    "CodeSystem",
+    "Communication",
+    "CommunicationRequest",
+    "CompartmentDefinition",
+    "Composition",
+    "ConceptMap",
+    "Condition",
+    "Consent",
+    "Contract",
+    "Coverage",
+    "CoverageEligibilityRequest",
+    "CoverageEligibilityResponse",
+    "DetectedIssue",
+    "Device",
+    "DeviceDefinition",
+    "DeviceMetric",
+    "DeviceRequest",
+    "DeviceUseStatement",
+    "DiagnosticReport",
+    "DocumentManifest",
+    "DocumentReference",
+    "EffectEvidenceSynthesis",
+    "Encounter",
+    "Endpoint",
+    "EnrollmentRequest",
+    "EnrollmentResponse",
+    "EpisodeOfCare",
+    "EventDefinition",
+    "Evidence",
+    "EvidenceVariable",
+    "ExampleScenario",
+    "ExplanationOfBenefit",
+    "FamilyMemberHistory",
+    "Flag",
+    "Goal",
+    "GraphDefinition",
+    "Group",
+    "GuidanceResponse",
+    "HealthcareService",
+    "ImagingStudy",
+    "Immunization",
+    "ImmunizationEvaluation",
+    "ImmunizationRecommendation",
+    "ImplementationGuide",
+    "InsurancePlan",
+    "Invoice",
+    "Library",
+    "Linkage",
+    "List",
+    "Location",
+    "Measure",
+    "MeasureReport",
+    "Media",
+    "Medication",
+    "MedicationAdministration",
+    "MedicationDispense",
+    "MedicationKnowledge",
+    "MedicationRequest",
+    "MedicationStatement",
+    "MedicinalProduct",
+    "MedicinalProductAuthorization",
+    "MedicinalProductContraindication",
+    "MedicinalProductIndication",
+    "MedicinalProductIngredient",
+    "MedicinalProductInteraction",
+    "MedicinalProductManufactured",
+    "MedicinalProductPackaged",
+    "MedicinalProductPharmaceutical",
+    "MedicinalProductUndesirableEffect",
+    "MessageDefinition",
+    "MessageHeader",
+    "MolecularSequence",
+    "NamingSystem",
+    "NutritionOrder",
+    "Observation",
+    "ObservationDefinition",
+    "OperationDefinition",
+    "OperationOutcome",
+    "Organization",
+    "OrganizationAffiliation",
+    "Parameters",
+    "Patient",
+    "PaymentNotice",
+    "PaymentReconciliation",
+    "Person",
+    "PlanDefinition",
+    "Practitioner",
+    "PractitionerRole",
+    "Procedure",
+    "Provenance",
+    "Questionnaire",
+    "QuestionnaireResponse",
+    "RelatedPerson",
+    "RequestGroup",
+    "ResearchDefinition",
+    "ResearchElementDefinition",
+    "ResearchStudy",
+    "ResearchSubject",
+    "RiskAssessment",
+    "RiskEvidenceSynthesis",
+    "Schedule",
+    "SearchParameter",
+    "ServiceRequest",
+    "Slot",
+    "Specimen",
+    "SpecimenDefinition",
+    "StructureDefinition",
+    "StructureMap",
+    "Subscription",
+    "Substance",
+    "SubstanceNucleicAcid",
+    "SubstancePolymer",
+    "SubstanceProtein",
+    "SubstanceReferenceInformation",
+    "SubstanceSourceMaterial",
+    "SubstanceSpecification",
+    "SupplyDelivery",
+    "SupplyRequest",
+    "Task",
+    "TerminologyCapabilities",
+    "TestReport",
+    "TestScript",
+    "ValueSet",
+    "VerificationResult",
     "VisionPrescription",
 };
 
@@ -179,8 +291,12 @@ static void fhir_target(struct fhir_tx_event *t, const char *p, size_t n)
         const char *r0 = r > 0 ? seg[ti + 1] : NULL;
         size_t l0 = r > 0 ? len[ti + 1] : 0;
         if (r == 0) {
-            ia = get ? "search" : post ? "create" : put ? "update" : patch ? "patch"
-                 : del ? "delete" : NULL;
+            ia = get     ? "search"
+                 : post  ? "create"
+                 : put   ? "update"
+                 : patch ? "patch"
+                 : del   ? "delete"
+                         : NULL;
         } else if (fhir_seg_is(r0, l0, "_search")) {
             ia = "search";
         } else if (fhir_seg_is(r0, l0, "_history")) {
@@ -220,7 +336,8 @@ static void fhir_target(struct fhir_tx_event *t, const char *p, size_t n)
         t->fhir = true;
         ia = post ? "batch" : get ? "search" : NULL;
     }
-    fhir_copy(t->interaction, sizeof t->interaction, ia ? ia : "unknown", strlen(ia ? ia : "unknown"));
+    fhir_copy(t->interaction, sizeof t->interaction, ia ? ia : "unknown",
+              strlen(ia ? ia : "unknown"));
 }
 
 /* Media type without parameters, lowercased. */
@@ -558,8 +675,8 @@ static void fhir_end(void *state, struct proto_call *c)
 
 static enum proto_probe_result fhir_probe(const uint8_t *p, size_t len, enum flow_dir dir)
 {
-    static const char *const methods[] = {"GET ", "POST ", "PUT ", "DELETE ", "PATCH ", "HEAD ",
-                                          "OPTIONS "};
+    static const char *const methods[] = {"GET ",   "POST ", "PUT ",    "DELETE ",
+                                          "PATCH ", "HEAD ", "OPTIONS "};
     const char *s = (const char *)p;
     size_t scan = len < 2048 ? len : 2048;
     if (dir == DIR_TOCLIENT) {
@@ -626,7 +743,7 @@ static void fhir_format(struct json_buf *b, unsigned kind, const void *event)
         json_string(b, "response_content_type", t->response_content_type);
     if (t->accept[0])
         json_string(b, "accept", t->accept);
-    const char *ct = t->response_content_type[0] ? t->response_content_type
+    const char *ct = t->response_content_type[0]  ? t->response_content_type
                      : t->request_content_type[0] ? t->request_content_type
                                                   : t->accept;
     json_string(b, "format", strstr(ct, "json") ? "json" : strstr(ct, "xml") ? "xml" : "unknown");

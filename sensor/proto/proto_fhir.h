@@ -22,20 +22,20 @@ enum fhir_event_kind {
 
 struct fhir_tx_event {
     uint64_t ts_us, rsp_ts_us;
-    bool fhir;                 /* the request is a FHIR interaction (else not reported) */
+    bool fhir; /* the request is a FHIR interaction (else not reported) */
     bool has_response;
-    bool instance;             /* the path named one resource (its id is not kept) */
-    bool has_query;            /* a query string was present (not kept) */
-    bool head;                 /* HEAD: the response has no body */
+    bool instance;  /* the path named one resource (its id is not kept) */
+    bool has_query; /* a query string was present (not kept) */
+    bool head;      /* HEAD: the response has no body */
     uint16_t status;
     char method[12];
     char resource_type[40];
-    char compartment[40];      /* Patient/x/Observation: "Patient" */
-    char interaction[16];      /* read, vread, update, patch, delete, history, create,
-                                * search, capabilities, batch, operation */
-    char operation[40];        /* "$everything", "$validate", ... */
+    char compartment[40]; /* Patient/x/Observation: "Patient" */
+    char interaction[16]; /* read, vread, update, patch, delete, history, create,
+                           * search, capabilities, batch, operation */
+    char operation[40];   /* "$everything", "$validate", ... */
     char request_content_type[48], response_content_type[48], accept[48];
-    char auth_scheme[16];      /* "Basic", "Bearer", ...: the credentials are not kept */
+    char auth_scheme[16]; /* "Basic", "Bearer", ...: the credentials are not kept */
     char host[64];
     char user_agent[64];
     uint64_t request_body, response_body;

@@ -46,8 +46,8 @@ enum hl7_phase {
 struct hl7_dir {
     bool in_msg;
     bool seen_msh;
-    bool bad;        /* the message does not start with MSH: no record */
-    uint8_t phase;   /* enum hl7_phase */
+    bool bad;      /* the message does not start with MSH: no record */
+    uint8_t phase; /* enum hl7_phase */
     struct hl7_message_event msg;
 };
 
@@ -139,8 +139,7 @@ static void hl7_msh(struct hl7_message_event *m, const uint8_t *p, size_t n)
                 const uint8_t *c2 = memchr(r, (unsigned char)cs, rl);
                 if (c2) {
                     const uint8_t *r2 = c2 + 1;
-                    hl7_copy(m->structure, sizeof m->structure, r2, len - (size_t)(r2 - start),
-                             cs);
+                    hl7_copy(m->structure, sizeof m->structure, r2, len - (size_t)(r2 - start), cs);
                 }
             }
             break;
@@ -194,8 +193,7 @@ static void hl7_emit(struct proto_call *c, const struct hl7_message_event *m)
 static void hl7_pending_pop(struct hl7_state *s, struct proto_call *c, unsigned i)
 {
     hl7_emit(c, &s->pending[i]);
-    memmove(&s->pending[i], &s->pending[i + 1],
-            (s->n_pending - i - 1) * sizeof s->pending[0]);
+    memmove(&s->pending[i], &s->pending[i + 1], (s->n_pending - i - 1) * sizeof s->pending[0]);
     s->n_pending--;
 }
 
@@ -222,7 +220,8 @@ static void hl7_message_done(struct hl7_state *s, struct proto_call *c, struct h
                 m->acks_known = true;
                 size_t k = strlen(o->message_code);
                 memcpy(m->acks_message, o->message_code, k);
-                if (o->trigger_event[0] && k + 1 + strlen(o->trigger_event) < sizeof m->acks_message) {
+                if (o->trigger_event[0] &&
+                    k + 1 + strlen(o->trigger_event) < sizeof m->acks_message) {
                     m->acks_message[k] = '^';
                     strcpy(m->acks_message + k + 1, o->trigger_event);
                 } else {

@@ -83,8 +83,8 @@ static void seg_free(struct stream_engine *e, struct stream_half *h, struct stre
 }
 
 /* A copy of len bytes at seq, charged to every cap, or NULL (counted). */
-static struct stream_seg *seg_new(struct stream_engine *e, const struct stream *s,
-                                  uint32_t seq, const uint8_t *p, uint32_t len)
+static struct stream_seg *seg_new(struct stream_engine *e, const struct stream *s, uint32_t seq,
+                                  const uint8_t *p, uint32_t len)
 {
     size_t n = seg_size(len);
     if ((size_t)s->half[0].held_bytes + s->half[1].held_bytes + len > e->lim.flow_held_max) {

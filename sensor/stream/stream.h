@@ -54,9 +54,9 @@ struct stream_stats {
     uint64_t out_of_window;      /* segments too far ahead to be this stream's */
     uint64_t gaps;               /* holes given up on */
     uint64_t gap_bytes;
-    uint64_t flow_cap_drops;     /* segments not held at the per-flow cap */
-    uint64_t memcap_drops;       /* segments not held at the worker cap or flow memcap */
-    uint64_t memory;             /* bytes held now, and the peak */
+    uint64_t flow_cap_drops; /* segments not held at the per-flow cap */
+    uint64_t memcap_drops;   /* segments not held at the worker cap or flow memcap */
+    uint64_t memory;         /* bytes held now, and the peak */
     uint64_t memory_peak;
 };
 

@@ -43,8 +43,8 @@ size_t fuzz_seeds(const struct fuzz_seed **out)
     size_t ab_len = b.len;
 
     const struct fuzz_proto_msg store[] = {
-        {0, rq, rq_len}, {1, ac, ac_len}, {0, cmd, cmd_len}, {1, rsp, rsp_len},
-        {0, rel, rel_len}, {1, rel, rel_len},
+        {0, rq, rq_len},   {1, ac, ac_len},   {0, cmd, cmd_len},
+        {1, rsp, rsp_len}, {0, rel, rel_len}, {1, rel, rel_len},
     };
     const struct fuzz_proto_msg reject[] = {{0, rq, rq_len}, {1, rj, rj_len}};
     const struct fuzz_proto_msg abort_[] = {{0, rq, rq_len}, {1, ac, ac_len}, {0, ab, ab_len}};

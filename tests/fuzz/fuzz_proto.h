@@ -77,8 +77,8 @@ struct fuzz_proto_msg {
     size_t len;
 };
 
-static size_t fuzz_proto_script(uint8_t *out, size_t cap, const struct fuzz_proto_msg *m,
-                                size_t n, size_t cut)
+static size_t fuzz_proto_script(uint8_t *out, size_t cap, const struct fuzz_proto_msg *m, size_t n,
+                                size_t cut)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {

@@ -125,7 +125,7 @@ static size_t seed_exchange(uint8_t *out, size_t cap, uint8_t port_sel, const ui
             out[o++] = (uint8_t)tail;
             memcpy(out + o, msg[i] + first, tail);
             o += tail;
-            int16_t back = (int16_t)-(int)(first + tail);
+            int16_t back = (int16_t) - (int)(first + tail);
             out[o++] = (uint8_t)(dirs[i] | 4);
             out[o++] = (uint8_t)((uint16_t)back >> 8);
             out[o++] = (uint8_t)back;

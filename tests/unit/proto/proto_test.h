@@ -25,7 +25,7 @@ struct collect {
 };
 
 static inline void collect_event(void *ctx, const struct flow *f, const struct proto_parser *ps,
-                          unsigned kind, const void *event)
+                                 unsigned kind, const void *event)
 {
     struct collect *c = ctx;
     c->events++;
@@ -68,8 +68,8 @@ static inline int has(const struct collect *c, const char *needle)
 /* Patient values the samples carry: never in a record. */
 static inline void check_no_patient_data(const struct collect *c)
 {
-    static const char *const values[] = {"DEMO^PATIENT", "DEMO000123", "19700101",
-                                         "EXAMPLE STREET", "secret", "eyJhbGci",
+    static const char *const values[] = {"DEMO^PATIENT",     "DEMO000123", "19700101",
+                                         "EXAMPLE STREET",   "secret",     "eyJhbGci",
                                          "REVNTzpQQVRJRU5U", "PATIENT"};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         if (strstr(c->text, values[i])) {
@@ -83,7 +83,7 @@ static inline void check_no_patient_data(const struct collect *c)
  * exactly that size, to a fresh session: nothing may crash or read past
  * the end (ASan), whatever the cut. Then the same bytes one at a time. */
 static inline void truncation_sweep(const struct proto_parser *ps, const uint8_t *p, size_t len,
-                             enum flow_dir dir)
+                                    enum flow_dir dir)
 {
     for (size_t i = 0; i <= len; i++) {
         struct collect *c = collect_new();

@@ -155,8 +155,7 @@ static inline void sample_dicom_assoc(struct sample_buf *b, int rq, const char *
     sb_patch_be32(b, start + 2, (uint32_t)(b->len - start - 6));
 }
 
-static inline void sample_dicom_elem(struct sample_buf *b, uint16_t elem, const void *v,
-                                     uint32_t n)
+static inline void sample_dicom_elem(struct sample_buf *b, uint16_t elem, const void *v, uint32_t n)
 {
     sb_le16(b, 0x0000);
     sb_le16(b, elem);
@@ -202,7 +201,8 @@ static inline void sample_dicom_command(struct sample_buf *b, uint8_t ctx, uint1
         sb_be32(b, (uint32_t)(data_len + 2));
         sb_u8(b, ctx);
         sb_u8(b, 0x02);
-        static const char name[] = "\x10\x00\x10\x00\x0c\x00\x00\x00" "DEMO^PATIENT";
+        static const char name[] = "\x10\x00\x10\x00\x0c\x00\x00\x00"
+                                   "DEMO^PATIENT";
         for (size_t i = 0; i < data_len; i++)
             sb_u8(b, (uint8_t)name[i % (sizeof name - 1)]);
     }
@@ -242,7 +242,8 @@ static const char sample_hl7_oru_hash[] =
 
 static const char sample_fhir_get[] =
     "GET /fhir/Patient/DEMO000123 HTTP/1.1\r\nHost: fhir01:8080\r\n"
-    "Accept: application/fhir+json\r\nAuthorization: Bearer eyJhbGciOiJub25lIn0.DEMO000123.\r\n\r\n";
+    "Accept: application/fhir+json\r\nAuthorization: Bearer "
+    "eyJhbGciOiJub25lIn0.DEMO000123.\r\n\r\n";
 
 static const char sample_fhir_get_rsp[] =
     "HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json;charset=UTF-8\r\n"

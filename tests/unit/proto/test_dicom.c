@@ -87,12 +87,15 @@ static void test_store(void)
     CHECK(has(c, "\"transfer_syntaxes\":[\"1.2.840.10008.1.2.1\",\"1.2.840.10008.1.2\"]"));
     CHECK(has(c, "\"accepted_transfer_syntax\":\"1.2.840.10008.1.2\""));
     CHECK(has(c, "\"max_pdu_length\":{\"requestor\":16384,\"acceptor\":16384}"));
-    CHECK(has(c, "\"class_uid\":\"1.2.276.0.7230010.3.0.3.6.7\",\"version_name\":\"OFFIS_DCMTK_367\""));
-    CHECK(has(c, "\"user_identity\":{\"type\":\"username_and_passcode\",\"response_requested\":true"));
+    CHECK(has(
+        c, "\"class_uid\":\"1.2.276.0.7230010.3.0.3.6.7\",\"version_name\":\"OFFIS_DCMTK_367\""));
+    CHECK(has(c,
+              "\"user_identity\":{\"type\":\"username_and_passcode\",\"response_requested\":true"));
     CHECK(has(c, "\"command\":\"C-STORE\",\"sop_class_uid\":\"1.2.840.10008.5.1.4.1.1.2\","
                  "\"sop_class\":\"CT Image Storage\",\"requests\":1,\"responses\":1,"
                  "\"first_message_id\":7,\"last_message_id\":7,\"status\":{\"failure\":1}"));
-    CHECK(has(c, "\"status\":\"0xA700\",\"category\":\"failure\",\"meaning\":\"Refused: out of resources\""));
+    CHECK(has(c, "\"status\":\"0xA700\",\"category\":\"failure\",\"meaning\":\"Refused: out of "
+                 "resources\""));
     CHECK(has(c, "\"command\":\"C-ECHO\""));
     CHECK(has(c, "\"status\":{\"success\":1}"));
     CHECK(has(c, "\"pdus\":{\"associate_rq\":1,\"associate_ac\":1,\"p_data_tf\":4,"

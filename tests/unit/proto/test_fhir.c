@@ -23,11 +23,13 @@ static void test_exchanges(void)
     feed_str(s, DIR_TOCLIENT, sample_fhir_post_rsp);
     CHECK_EQ_INT(c->records, 2);
     proto_session_free(s);
-    CHECK(has(c, "\"fhir\":{\"method\":\"GET\",\"resource_type\":\"Patient\",\"interaction\":\"read\","
-                 "\"instance\":true,\"query\":false,\"status\":200,"
-                 "\"response_content_type\":\"application/fhir+json\""));
+    CHECK(has(c,
+              "\"fhir\":{\"method\":\"GET\",\"resource_type\":\"Patient\",\"interaction\":\"read\","
+              "\"instance\":true,\"query\":false,\"status\":200,"
+              "\"response_content_type\":\"application/fhir+json\""));
     CHECK(has(c, "\"authorization\":\"Bearer\",\"cleartext_credentials\":true"));
-    CHECK(has(c, "\"method\":\"POST\",\"resource_type\":\"Observation\",\"interaction\":\"create\""));
+    CHECK(
+        has(c, "\"method\":\"POST\",\"resource_type\":\"Observation\",\"interaction\":\"create\""));
     CHECK(has(c, "\"status\":201,\"request_content_type\":\"application/fhir+xml\""));
     CHECK(has(c, "\"format\":\"xml\""));
     CHECK(has(c, "\"authorization\":\"Basic\""));
@@ -83,12 +85,14 @@ static void test_pipelining_and_interim(void)
 {
     struct collect *c = collect_new();
     struct proto_session *s = proto_session_new(&proto_fhir, collect_event, c);
-    feed_str(s, DIR_TOSERVER, "GET /fhir/Patient/1 HTTP/1.1\r\n\r\nHEAD /fhir/Patient/2 HTTP/1.1\r\n\r\n"
-                              "DELETE /fhir/Patient/3 HTTP/1.1\r\n\r\n");
-    feed_str(s, DIR_TOCLIENT, "HTTP/1.1 100 Continue\r\n\r\n"
-                              "HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nnope!"
-                              "HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n"
-                              "HTTP/1.1 410 Gone\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+    feed_str(s, DIR_TOSERVER,
+             "GET /fhir/Patient/1 HTTP/1.1\r\n\r\nHEAD /fhir/Patient/2 HTTP/1.1\r\n\r\n"
+             "DELETE /fhir/Patient/3 HTTP/1.1\r\n\r\n");
+    feed_str(s, DIR_TOCLIENT,
+             "HTTP/1.1 100 Continue\r\n\r\n"
+             "HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nnope!"
+             "HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n"
+             "HTTP/1.1 410 Gone\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
     proto_session_free(s);
     CHECK_EQ_INT(c->records, 3);
     CHECK(has(c, "\"interaction\":\"read\",\"instance\":true,\"query\":false,\"status\":404"));
@@ -103,14 +107,17 @@ static void test_not_fhir(void)
     struct collect *c = collect_new();
     struct proto_session *s = proto_session_new(&proto_fhir, collect_event, c);
     feed_str(s, DIR_TOSERVER, "GET /favicon.ico HTTP/1.1\r\n\r\n");
-    feed_str(s, DIR_TOCLIENT, "HTTP/1.1 200 OK\r\nContent-Type: image/x-icon\r\nContent-Length: 2\r\n\r\nab");
+    feed_str(s, DIR_TOCLIENT,
+             "HTTP/1.1 200 OK\r\nContent-Type: image/x-icon\r\nContent-Length: 2\r\n\r\nab");
     proto_session_free(s);
     CHECK_EQ_INT(c->records, 0);
     collect_free(c);
 
     c = collect_new();
     s = proto_session_new(&proto_fhir, collect_event, c);
-    CHECK_EQ_INT(proto_session_feed(s, DIR_TOSERVER, 1, (const uint8_t *)"\x16\x03\x01zzzz\r\n\r\n", 11), -1);
+    CHECK_EQ_INT(
+        proto_session_feed(s, DIR_TOSERVER, 1, (const uint8_t *)"\x16\x03\x01zzzz\r\n\r\n", 11),
+        -1);
     proto_session_free(s);
     collect_free(c);
 }

@@ -24,12 +24,13 @@ static void test_exchange(void)
     proto_session_free(s);
     CHECK_EQ_INT(c->records, 2);
     CHECK(has(c, "\"event_type\":\"hl7\""));
-    CHECK(has(c, "\"direction\":\"toserver\",\"sending_application\":\"HIS\","
-                 "\"sending_facility\":\"DEMO_HOSP\",\"receiving_application\":\"ENGINE\","
-                 "\"receiving_facility\":\"DEMO_HOSP\",\"message_datetime\":\"20260115090001\","
-                 "\"message_type\":\"ADT^A01^ADT_A01\",\"message_code\":\"ADT\","
-                 "\"trigger_event\":\"A01\",\"message_structure\":\"ADT_A01\","
-                 "\"message_control_id\":\"MSG00001\",\"processing_id\":\"P\",\"version\":\"2.5.1\""));
+    CHECK(has(c,
+              "\"direction\":\"toserver\",\"sending_application\":\"HIS\","
+              "\"sending_facility\":\"DEMO_HOSP\",\"receiving_application\":\"ENGINE\","
+              "\"receiving_facility\":\"DEMO_HOSP\",\"message_datetime\":\"20260115090001\","
+              "\"message_type\":\"ADT^A01^ADT_A01\",\"message_code\":\"ADT\","
+              "\"trigger_event\":\"A01\",\"message_structure\":\"ADT_A01\","
+              "\"message_control_id\":\"MSG00001\",\"processing_id\":\"P\",\"version\":\"2.5.1\""));
     CHECK(has(c, "\"ack\":{\"received\":true,\"ack_code\":\"AA\",\"latency_ms\":250}"));
     CHECK(has(c, "\"segments\":[\"MSH\",\"EVN\",\"PID\",\"PV1\"],\"segment_count\":4,"
                  "\"patient_segments\":true"));

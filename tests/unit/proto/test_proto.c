@@ -153,5 +153,29 @@ static void test_short_first_segment(void)
     rig_free(&r);
 }
 
+static void test_short_then_long_segment(void)
+{
+    /* A maybe on 3 bytes, then one segment longer than the probe buffer:
+     * the bytes past it reach the parser too. */
+    struct rig r;
+    rig_init(&r);
+    static char m[6000];
+    size_t n = (size_t)snprintf(m, sizeof m, "%s",
+                                "\x0bMSH|^~\\&|LIS|LAB|HIS|HOSP|2026||ORU^R01|C1|P|2.5\r");
+    for (int i = 0; i < 80; i++)
+        n += (size_t)snprintf(m + n, sizeof m - n,
+                              "OBX|%d|NM|8867-4^Heart rate^LN||72|/min|||||F|||20260115\r", i);
+    n += (size_t)snprintf(m + n, sizeof m - n, "\x1c\r");
+    CHECK(n > 4000);
+    struct flow *f = rig_pkt(&r, 0, 50003, 7778, TCP_ACK, 1, 1, (const uint8_t *)m, 3);
+    rig_pkt(&r, 0, 50003, 7778, TCP_ACK, 4, 1, (const uint8_t *)m + 3, n - 3);
+    CHECK_EQ_STR(proto_flow_app_name(f), "hl7");
+    flow_table_flush(r.ft, FLOW_END_SHUTDOWN);
+    CHECK_EQ_INT(r.c->records, 1);
+    CHECK(has(r.c, "\"segment_count\":81"));
+    CHECK(!has(r.c, "\"truncated\""));
+    rig_free(&r);
+}
+
 TEST_MAIN(TEST(test_dicom_any_port_reordered), TEST(test_unclaimed_costs_nothing),
-          TEST(test_short_first_segment))
+          TEST(test_short_first_segment), TEST(test_short_then_long_segment))

@@ -1,0 +1,167 @@
+/*
+ * The output thread: one libevent loop that owns every output of the
+ * process. It is DESIGN.md's correlator/output thread; the correlator
+ * (rule state across flows, asset inventory, suppression) will sit in
+ * output_dispatch() in output.c, between the rings and the back-ends.
+ *
+ *   worker 0 ─ring─┐
+ *   worker 1 ─ring─┤   output thread (libevent)
+ *   ...            ├─► drain ─► record_id ─► [correlator] ─► back-ends:
+ *   main     ─ring─┘                                          EVE file
+ *                                                             Redis (+ spool)
+ *                      /metrics, /healthz (evhttp)
+ *
+ * Producers (workers, and the main thread for stats records and metrics)
+ * each get an output_writer: one SPSC ring (util/spsc_ring.h) of which the
+ * producer is the only writer and the output thread the only reader.
+ * output_writer_eve() wraps it in the eve_file interface that the packet
+ * path already writes through, so records are formatted by the producer
+ * and copied once into the ring. A producer never blocks on output in live
+ * capture: when its ring is full the record is dropped and counted (the
+ * count reaches the output thread in the next record's header, so it too
+ * crosses through the ring). Replaying capture files (block_when_full)
+ * waits instead, so that a replay never loses a record.
+ *
+ * The output thread wakes every flush_ms (and at once again while there
+ * is more), takes up to a batch of records from each ring in turn, gives
+ * each record its record_id and hands it to every back-end that takes its
+ * type. Per producer, records keep their order.
+ *
+ * record_id: "SENSOR:N", SENSOR the configured sensor id (the host name by
+ * default) and N a counter that only grows, across restarts too: the next
+ * value is reserved in blocks of OUTPUT_ID_BLOCK in the file
+ * record_id.state of the state directory, so a restart (even after a
+ * crash) starts past every id handed out before. Ids are unique per
+ * sensor, and ordered per producer.
+ */
+#ifndef MAMORI_OUTPUT_OUTPUT_H
+#define MAMORI_OUTPUT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output/eve_file.h"
+
+#define OUTPUT_ID_BLOCK 1000000u
+
+/* What a record is, from its event_type: each back-end takes a set. */
+enum output_type {
+    OUTPUT_ALERT,
+    OUTPUT_FLOW,
+    OUTPUT_PROTOCOL, /* dicom, hl7, fhir and every other protocol record */
+    OUTPUT_ASSET,
+    OUTPUT_STATS,
+    OUTPUT_NTYPES,
+};
+
+/* "alert", "flow", "protocol", "asset", "stats". */
+const char *output_type_name(enum output_type t);
+/* From a record's "event_type" value. */
+enum output_type output_type_of(const char *rec, size_t len);
+
+enum output_redis_mode {
+    OUTPUT_REDIS_STREAM,  /* XADD KEY MAXLEN ~ N * eve RECORD */
+    OUTPUT_REDIS_LIST,    /* RPUSH KEY RECORD */
+    OUTPUT_REDIS_CHANNEL, /* PUBLISH KEY RECORD */
+};
+
+struct output_redis_config {
+    bool enabled;
+    const char *host; /* borrowed, like every string here, for output_new() */
+    uint16_t port;
+    const char *socket; /* unix socket path; "" = TCP */
+    const char *user;   /* "" = AUTH with the password only */
+    const char *password;
+    uint32_t database;
+    enum output_redis_mode mode;
+    const char *key_prefix; /* keys are PREFIX:alerts, PREFIX:flows, ... */
+    uint64_t maxlen;        /* stream mode: MAXLEN ~; 0 = no trimming */
+    uint32_t batch;         /* records per pipelined write at most */
+    uint32_t max_inflight;  /* records sent and not yet answered at most */
+    uint32_t timeout_ms;    /* no answer for this long: Redis is taken as down */
+    uint32_t reconnect_max_ms;
+    bool types[OUTPUT_NTYPES];
+    uint64_t spool_max_bytes;
+    bool spool_drop_oldest;
+};
+
+struct output_config {
+    const char *state_dir;    /* spool and record_id.state */
+    bool eve_enabled;
+    const char *eve_dir;      /* "-" = standard output */
+    const char *eve_filename;
+    const char *sensor_id;    /* "" = the host name */
+    uint64_t ring_size;       /* per producer, bytes */
+    bool block_when_full;     /* replay: producers wait rather than drop */
+    uint32_t flush_ms;
+    struct output_redis_config redis;
+    bool metrics_enabled;
+    const char *metrics_listen;
+    uint16_t metrics_port;
+    bool verbose;
+};
+
+struct output;
+struct output_writer;
+
+/* Opens the outputs (EVE file, spool, record_id state; with Redis, one
+ * synchronous connection checks AUTH and the database so that a wrong
+ * password stops the start with a clear message, while a Redis that is
+ * not there yet only means spooling). Returns NULL with err set. Owned:
+ * output_free(). */
+struct output *output_new(const struct output_config *c, char *err, size_t errlen);
+
+/* A producer's ring. Only before output_start(). Borrowed: lives until
+ * output_free(). */
+struct output_writer *output_writer_new(struct output *o);
+/* The writer as an eve_file. Owned by the writer (do not free). */
+struct eve_file *output_writer_eve(struct output_writer *w);
+/* Hands over the producer's figures in Prometheus text (see
+ * metrics/metrics.h); the newest replaces the previous on /metrics.
+ * Returns 0 or -ENOBUFS (ring full: skipped, the next one replaces it). */
+int output_writer_metrics(struct output_writer *w, const char *text, size_t len);
+/* Records the producer dropped for want of room in its ring. Producer's
+ * thread. */
+uint64_t output_writer_dropped(const struct output_writer *w);
+
+/* Starts the thread. Returns 0 or -errno. */
+int output_start(struct output *o);
+/* Any thread: reopens the EVE file (SIGHUP, after rotation). Returns 0 or
+ * -errno. */
+int output_reopen(struct output *o);
+/* After every producer has written its last record: drains the rings,
+ * sends to Redis what can be sent within its timeout, spools the rest,
+ * and joins the thread. Returns 0 or -errno. */
+int output_stop(struct output *o);
+/* Frees everything (stops first if needed). Returns 0, or -errno when
+ * records were lost (EVE file write errors). NULL: no-op. */
+int output_free(struct output *o);
+
+/* -- back-ends: what the output thread hands records to --------------
+ * A table of functions per kind of output; all run on the output thread. */
+struct metrics_buf;
+struct output_backend {
+    const char *name;
+    /* Takes one record (record_id included, no newline) handed over at
+     * handover_ns (CLOCK_REALTIME). Returns 0, or -errno when the record
+     * is lost (the back-end counts it). */
+    int (*submit)(void *state, enum output_type type, const char *rec, size_t len,
+                  uint64_t handover_ns);
+    /* After each drain pass (a batch ends) and on every wake. */
+    void (*flush)(void *state, uint64_t now_ms);
+    /* Shutdown: true once nothing is pending. */
+    bool (*idle)(void *state);
+    /* Shutdown, time is up: what is pending goes where it survives. */
+    void (*stop)(void *state);
+    void (*metrics)(void *state, struct metrics_buf *b);
+    /* True when records flow; otherwise the reason in why. */
+    bool (*healthy)(void *state, char *why, size_t len);
+    void (*free)(void *state);
+};
+
+/* After output_stop(): the path of the EVE file, and records lost by the
+ * outputs. */
+const char *output_eve_path(const struct output *o);
+
+#endif
