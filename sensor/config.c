@@ -30,27 +30,33 @@ struct config_key {
     size_t off;  /* in struct config */
     size_t size; /* of the field: strings' capacity, 4 or 8 for numbers */
     uint64_t min, max;
+    const char *choices; /* strings: the values allowed, "a|b|c"; NULL = any */
 };
 
 #define SECTION(n)                                                                                 \
     {                                                                                              \
-        n, CONFIG_SECTION, 0, 0, 0, 0                                                              \
+        n, CONFIG_SECTION, 0, 0, 0, 0, NULL                                                        \
     }
 #define STRING(n, f)                                                                               \
     {                                                                                              \
-        n, CONFIG_STRING, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0        \
+        n, CONFIG_STRING, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, NULL  \
     }
 #define BOOL(n, f)                                                                                 \
     {                                                                                              \
-        n, CONFIG_BOOL, offsetof(struct config, f), sizeof(bool), 0, 1                             \
+        n, CONFIG_BOOL, offsetof(struct config, f), sizeof(bool), 0, 1, NULL                       \
     }
 #define UINT(n, f, lo, hi)                                                                         \
     {                                                                                              \
-        n, CONFIG_UINT, offsetof(struct config, f), sizeof(((struct config *)0)->f), lo, hi        \
+        n, CONFIG_UINT, offsetof(struct config, f), sizeof(((struct config *)0)->f), lo, hi, NULL  \
     }
 #define SIZE(n, f, lo, hi)                                                                         \
     {                                                                                              \
-        n, CONFIG_SIZE, offsetof(struct config, f), sizeof(((struct config *)0)->f), lo, hi        \
+        n, CONFIG_SIZE, offsetof(struct config, f), sizeof(((struct config *)0)->f), lo, hi, NULL  \
+    }
+
+#define CHOICE(n, f, c)                                                                            \
+    {                                                                                              \
+        n, CONFIG_STRING, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, c     \
     }
 
 #define KIB 1024ull
@@ -97,6 +103,38 @@ static const struct config_key config_keys[] = {
     BOOL("outputs.eve.enabled", outputs.eve_enabled),
     STRING("outputs.eve.dir", outputs.eve_dir),
     STRING("outputs.eve.filename", outputs.eve_filename),
+    STRING("outputs.sensor_id", outputs.sensor_id),
+    SIZE("outputs.ring_size", outputs.ring_size, 64 * KIB, 1 * GIB),
+    UINT("outputs.flush_ms", outputs.flush_ms, 1, 1000),
+    SECTION("outputs.redis"),
+    BOOL("outputs.redis.enabled", outputs.redis.enabled),
+    STRING("outputs.redis.host", outputs.redis.host),
+    UINT("outputs.redis.port", outputs.redis.port, 1, 65535),
+    STRING("outputs.redis.socket", outputs.redis.socket),
+    STRING("outputs.redis.user", outputs.redis.user),
+    STRING("outputs.redis.password", outputs.redis.password),
+    UINT("outputs.redis.database", outputs.redis.database, 0, 65535),
+    CHOICE("outputs.redis.mode", outputs.redis.mode, "stream|list|channel"),
+    STRING("outputs.redis.key_prefix", outputs.redis.key_prefix),
+    UINT("outputs.redis.maxlen", outputs.redis.maxlen, 0, UINT64_MAX),
+    UINT("outputs.redis.batch", outputs.redis.batch, 1, 65536),
+    UINT("outputs.redis.max_inflight", outputs.redis.max_inflight, 1, 1000000),
+    UINT("outputs.redis.timeout_ms", outputs.redis.timeout_ms, 10, 600000),
+    UINT("outputs.redis.reconnect_max_ms", outputs.redis.reconnect_max_ms, 100, 600000),
+    SECTION("outputs.redis.types"),
+    BOOL("outputs.redis.types.alert", outputs.redis.type_alert),
+    BOOL("outputs.redis.types.flow", outputs.redis.type_flow),
+    BOOL("outputs.redis.types.protocol", outputs.redis.type_protocol),
+    BOOL("outputs.redis.types.asset", outputs.redis.type_asset),
+    BOOL("outputs.redis.types.stats", outputs.redis.type_stats),
+    SECTION("outputs.redis.spool"),
+    SIZE("outputs.redis.spool.max_size", outputs.redis.spool_max_size, 64 * KIB, 1024 * GIB),
+    CHOICE("outputs.redis.spool.when_full", outputs.redis.spool_when_full,
+           "drop-newest|drop-oldest"),
+    SECTION("metrics"),
+    BOOL("metrics.enabled", metrics.enabled),
+    STRING("metrics.listen", metrics.listen),
+    UINT("metrics.port", metrics.port, 1, 65535),
     SECTION("stats"),
     UINT("stats.interval", stats_interval_s, 0, DAY_S),
 };
@@ -136,6 +174,25 @@ void config_default(struct config *c)
     c->outputs.eve_enabled = true;
     snprintf(c->outputs.eve_dir, sizeof c->outputs.eve_dir, ".");
     snprintf(c->outputs.eve_filename, sizeof c->outputs.eve_filename, "eve.json");
+    c->outputs.ring_size = 4 * MIB;
+    c->outputs.flush_ms = 2;
+    snprintf(c->outputs.redis.host, sizeof c->outputs.redis.host, "127.0.0.1");
+    c->outputs.redis.port = 6379;
+    snprintf(c->outputs.redis.mode, sizeof c->outputs.redis.mode, "stream");
+    snprintf(c->outputs.redis.key_prefix, sizeof c->outputs.redis.key_prefix, "mamori");
+    c->outputs.redis.maxlen = 1000000;
+    c->outputs.redis.batch = 512;
+    c->outputs.redis.max_inflight = 20000;
+    c->outputs.redis.timeout_ms = 2000;
+    c->outputs.redis.reconnect_max_ms = 5000;
+    c->outputs.redis.type_alert = true;
+    c->outputs.redis.type_asset = true;
+    c->outputs.redis.spool_max_size = 1 * GIB;
+    snprintf(c->outputs.redis.spool_when_full, sizeof c->outputs.redis.spool_when_full,
+             "drop-newest");
+    c->metrics.enabled = true;
+    snprintf(c->metrics.listen, sizeof c->metrics.listen, "127.0.0.1");
+    c->metrics.port = 9750;
     c->stats_interval_s = 60;
 }
 
@@ -248,6 +305,20 @@ static bool config_parse_uint(const char *s, uint64_t *v, const char **rest)
     return true;
 }
 
+/* Is s one of the '|'-separated choices? */
+static bool config_choice(const char *choices, const char *s)
+{
+    size_t n = strlen(s);
+    for (const char *c = choices; *c;) {
+        const char *bar = strchr(c, '|');
+        size_t len = bar ? (size_t)(bar - c) : strlen(c);
+        if (len == n && memcmp(c, s, n) == 0)
+            return true;
+        c += len + (bar ? 1 : 0);
+    }
+    return false;
+}
+
 static int config_value(struct config_parser *p, const struct config_key *k, const yaml_event_t *ev)
 {
     uint8_t *field = (uint8_t *)p->c + k->off;
@@ -264,6 +335,9 @@ static int config_value(struct config_parser *p, const struct config_key *k, con
         if (n >= k->size)
             return config_error(p, ev->start_mark, "%s: expected a string of at most %zu bytes",
                                 k->name, k->size - 1);
+        if (k->choices && !config_choice(k->choices, s))
+            return config_error(p, ev->start_mark, "%s: expected one of %s, not '%s'", k->name,
+                                k->choices, s);
         memcpy(field, s, n + 1);
         return 0;
     }

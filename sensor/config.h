@@ -51,7 +51,34 @@ struct config {
         bool eve_enabled;
         char eve_dir[CONFIG_PATH_MAX]; /* "-" = standard output; -l sets it */
         char eve_filename[CONFIG_NAME_MAX * 4];
+        char sensor_id[CONFIG_NAME_MAX]; /* "" = the host name; in every record_id */
+        uint64_t ring_size;              /* per producer, to the output thread, bytes */
+        uint32_t flush_ms;               /* the output thread's pass interval */
+        struct config_redis {
+            bool enabled;
+            char host[256];
+            uint32_t port;
+            char socket[CONFIG_PATH_MAX]; /* unix socket; "" = TCP */
+            char user[CONFIG_NAME_MAX];   /* "" = AUTH with the password only */
+            char password[256];           /* "" = no AUTH */
+            uint32_t database;
+            char mode[16]; /* stream, list or channel */
+            char key_prefix[128];
+            uint64_t maxlen;
+            uint32_t batch;
+            uint32_t max_inflight;
+            uint32_t timeout_ms;
+            uint32_t reconnect_max_ms;
+            bool type_alert, type_flow, type_protocol, type_asset, type_stats;
+            uint64_t spool_max_size;
+            char spool_when_full[16]; /* drop-newest or drop-oldest */
+        } redis;
     } outputs;
+    struct {
+        bool enabled;
+        char listen[64];
+        uint32_t port;
+    } metrics;
     uint32_t stats_interval_s; /* 0 = only at exit */
 };
 

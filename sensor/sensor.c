@@ -18,7 +18,9 @@
 #include "capture/capture.h"
 #include "capture/fanout.h"
 #include "mamori/mamori.h"
+#include "metrics/metrics.h"
 #include "output/eve_file.h"
+#include "output/output.h"
 #include "util/privdrop.h"
 #include "util/spsc_ring.h"
 #include "worker.h"
@@ -59,7 +61,7 @@ struct sensor_worker {
     struct sensor *s; /* borrowed */
     unsigned index;
     struct worker *w;
-    struct eve_file *eve;
+    struct eve_file *eve;        /* owned by the output: the worker's ring to it */
     struct capture *cap;         /* live */
     struct spsc_ring *in;        /* replay: reader -> worker */
     struct spsc_ring *stats;     /* live: worker -> main, struct worker_snapshot records */
@@ -74,8 +76,9 @@ struct sensor_worker {
 struct sensor {
     const struct sensor_options *o;
     const struct config *cfg;
-    struct eve_file_sink *sink;
-    struct eve_file *eve; /* the main thread's writer: stats records */
+    struct output *out;       /* the output thread and every output */
+    struct output_writer *ow; /* the main thread's ring to it */
+    struct eve_file *eve;     /* where stats records go (owned by the output) */
     struct json_buf rec;
     struct sensor_worker *sw;
     unsigned n;
@@ -117,22 +120,76 @@ static void sensor_worker_config(const struct config *c, unsigned index, unsigne
     wc->classify.max_other_packets = (uint16_t)c->limits.classify_other_packets;
 }
 
-static int sensor_open_output(struct sensor *s)
+/* The output thread's configuration from the file's outputs.* and
+ * metrics.* keys. Capture files wait for room in the rings (a replay gives
+ * the same records every time) and serve no metrics. */
+static void sensor_output_config(const struct config *c, bool live, int verbose,
+                                 struct output_config *oc)
 {
-    const struct config *c = s->cfg;
-    s->sink = eve_file_sink_open(c->outputs.eve_enabled ? c->outputs.eve_dir : NULL,
-                                 c->outputs.eve_filename);
-    if (!s->sink) {
-        fprintf(stderr, "mamori: cannot open output %s/%s: %s\n", c->outputs.eve_dir,
-                c->outputs.eve_filename, strerror(errno));
+    const struct config_redis *r = &c->outputs.redis;
+    memset(oc, 0, sizeof *oc);
+    oc->state_dir = strcmp(c->outputs.eve_dir, "-") == 0 ? "." : c->outputs.eve_dir;
+    oc->eve_enabled = c->outputs.eve_enabled;
+    oc->eve_dir = c->outputs.eve_dir;
+    oc->eve_filename = c->outputs.eve_filename;
+    oc->sensor_id = c->outputs.sensor_id;
+    oc->ring_size = c->outputs.ring_size;
+    oc->block_when_full = !live;
+    oc->flush_ms = c->outputs.flush_ms;
+    oc->metrics_enabled = live && c->metrics.enabled;
+    oc->metrics_listen = c->metrics.listen;
+    oc->metrics_port = (uint16_t)c->metrics.port;
+    oc->verbose = verbose > 0;
+    struct output_redis_config *rc = &oc->redis;
+    rc->enabled = r->enabled;
+    rc->host = r->host;
+    rc->port = (uint16_t)r->port;
+    rc->socket = r->socket;
+    rc->user = r->user;
+    rc->password = r->password;
+    rc->database = r->database;
+    rc->mode = strcmp(r->mode, "list") == 0      ? OUTPUT_REDIS_LIST
+               : strcmp(r->mode, "channel") == 0 ? OUTPUT_REDIS_CHANNEL
+                                                 : OUTPUT_REDIS_STREAM;
+    rc->key_prefix = r->key_prefix;
+    rc->maxlen = r->maxlen;
+    rc->batch = r->batch;
+    rc->max_inflight = r->max_inflight;
+    rc->timeout_ms = r->timeout_ms;
+    rc->reconnect_max_ms = r->reconnect_max_ms;
+    rc->types[OUTPUT_ALERT] = r->type_alert;
+    rc->types[OUTPUT_FLOW] = r->type_flow;
+    rc->types[OUTPUT_PROTOCOL] = r->type_protocol;
+    rc->types[OUTPUT_ASSET] = r->type_asset;
+    rc->types[OUTPUT_STATS] = r->type_stats;
+    rc->spool_max_bytes = r->spool_max_size;
+    rc->spool_drop_oldest = strcmp(r->spool_when_full, "drop-oldest") == 0;
+}
+
+static int sensor_open_output(struct sensor *s, bool live)
+{
+    struct output_config oc;
+    char err[1024];
+    sensor_output_config(s->cfg, live, s->o->verbose, &oc);
+    s->out = output_new(&oc, err, sizeof err);
+    if (!s->out) {
+        fprintf(stderr, "mamori: %s\n", err);
         return -1;
     }
-    s->eve = eve_file_new(s->sink);
-    if (!s->eve) {
+    s->ow = output_writer_new(s->out);
+    if (!s->ow) {
         fprintf(stderr, "mamori: out of memory\n");
         return -1;
     }
+    s->eve = output_writer_eve(s->ow);
     return 0;
+}
+
+/* A worker's ring to the output thread, as the eve_file it writes to. */
+static struct eve_file *sensor_worker_output(struct sensor *s)
+{
+    struct output_writer *w = output_writer_new(s->out);
+    return w ? output_writer_eve(w) : NULL;
 }
 
 static int sensor_new_workers(struct sensor *s, unsigned n, bool external_clock)
@@ -149,7 +206,7 @@ static int sensor_new_workers(struct sensor *s, unsigned n, bool external_clock)
         sw->s = s;
         sw->index = i;
         atomic_init(&sw->done, false);
-        sw->eve = eve_file_new(s->sink);
+        sw->eve = sensor_worker_output(s);
         if (!sw->eve)
             goto fail;
         sw->w = worker_new(&wc, sw->eve);
@@ -195,12 +252,15 @@ static void sensor_final_stats(struct sensor *s, uint64_t ts_us, bool breakdown)
         total.worker.output_errors++;
     }
     eve_file_flush(s->eve);
+    /* Every record is handed over: the outputs finish (Redis: what is in
+     * flight is answered or spooled). */
+    output_stop(s->out);
     if (s->o->verbose) {
         fprintf(stderr,
                 "mamori: %" PRIu64 " packets, %" PRIu64 " received, %" PRIu64
                 " kernel drops, %" PRIu64 " interface drops, %" PRIu64 " records written to %s\n",
                 total.worker.packets, total.capture.received, total.capture.kernel_drops,
-                total.capture.if_drops, total.worker.records, eve_file_sink_path(s->sink));
+                total.capture.if_drops, total.worker.records, output_eve_path(s->out));
     }
     free(per);
 }
@@ -212,26 +272,14 @@ static int sensor_close(struct sensor *s, int status)
     for (unsigned i = 0; s->sw && i < s->n; i++) {
         struct sensor_worker *sw = &s->sw[i];
         worker_free(sw->w); /* ends remaining flows into sw->eve */
-        eve_file_free(sw->eve);
         capture_close(sw->cap);
         spsc_ring_free(sw->in);
         spsc_ring_free(sw->stats);
     }
     free(s->sw);
-    eve_file_free(s->eve);
     json_free(&s->rec);
-    if (s->sink) {
-        uint64_t lost = eve_file_sink_lost(s->sink);
-        char path[1100];
-        snprintf(path, sizeof path, "%s", eve_file_sink_path(s->sink));
-        int rc = eve_file_sink_close(s->sink);
-        if (lost)
-            fprintf(stderr, "mamori: %" PRIu64 " records could not be written to %s\n", lost, path);
-        if (rc < 0) {
-            fprintf(stderr, "mamori: writing %s failed: %s\n", path, strerror(-rc));
-            status = MAMORI_EXIT_USAGE;
-        }
-    }
+    if (output_free(s->out) < 0)
+        status = MAMORI_EXIT_USAGE;
     if (s->wake_fd >= 0)
         close(s->wake_fd);
     if (s->sig_fd >= 0)
@@ -367,9 +415,17 @@ static int sensor_read_files(struct sensor *s, capture_packet_fn fn, void *ctx)
 static int sensor_run_files(struct sensor *s)
 {
     unsigned n = s->cfg->workers;
-    if (sensor_open_output(s) < 0 || sensor_new_workers(s, n, n > 1) < 0)
+    if (sensor_open_output(s, false) < 0 || sensor_new_workers(s, n, n > 1) < 0)
         return MAMORI_EXIT_USAGE;
+    int orc = output_start(s->out);
+    if (orc < 0) {
+        fprintf(stderr, "mamori: cannot start the output thread: %s\n", strerror(-orc));
+        return MAMORI_EXIT_USAGE;
+    }
     if (n == 1) {
+        /* The stats record through the worker's own ring: it then follows
+         * the flow records, as it always did. */
+        s->eve = s->sw[0].eve;
         int status = sensor_read_files(s, sensor_file_packet, &s->sw[0]);
         sensor_final_stats(s, s->last_ts_us, false);
         return status;
@@ -538,9 +594,10 @@ static int sensor_live_open(struct sensor *s)
     return 0;
 }
 
-/* Main thread: takes the workers' latest snapshots and writes the total,
- * with the breakdown by worker. */
-static void sensor_live_stats(struct sensor *s)
+/* Main thread: takes the workers' latest snapshots; hands their figures
+ * to the output thread for /metrics and, when write_record is set, writes
+ * the stats record: the total, with the breakdown by worker. */
+static void sensor_live_stats(struct sensor *s, bool write_record)
 {
     struct worker_snapshot total;
     memset(&total, 0, sizeof total);
@@ -558,9 +615,19 @@ static void sensor_live_stats(struct sensor *s)
         if (per)
             per[i] = sw->last;
     }
-    worker_snapshot_format(&s->rec, &total, sensor_real_us(), per, per ? s->n : 0);
-    eve_file_write(s->eve, &s->rec);
-    eve_file_flush(s->eve);
+    if (per) {
+        struct metrics_buf mb;
+        metrics_buf_init(&mb);
+        metrics_format_workers(&mb, per, s->n);
+        if (!mb.err && mb.p)
+            output_writer_metrics(s->ow, mb.p, mb.len);
+        metrics_buf_free(&mb);
+    }
+    if (write_record) {
+        worker_snapshot_format(&s->rec, &total, sensor_real_us(), per, per ? s->n : 0);
+        eve_file_write(s->eve, &s->rec);
+        eve_file_flush(s->eve);
+    }
     free(per);
 }
 
@@ -587,13 +654,12 @@ static int sensor_live_wait(struct sensor *s)
             struct signalfd_siginfo si;
             if (read(s->sig_fd, &si, sizeof si) == (ssize_t)sizeof si) {
                 if (si.ssi_signo == SIGHUP) {
-                    int rc = eve_file_sink_reopen(s->sink);
+                    int rc = output_reopen(s->out);
                     if (rc < 0)
                         fprintf(stderr, "mamori: SIGHUP: cannot reopen %s: %s\n",
-                                eve_file_sink_path(s->sink), strerror(-rc));
+                                output_eve_path(s->out), strerror(-rc));
                     else if (s->o->verbose)
-                        fprintf(stderr, "mamori: SIGHUP: reopened %s\n",
-                                eve_file_sink_path(s->sink));
+                        fprintf(stderr, "mamori: SIGHUP: reopened %s\n", output_eve_path(s->out));
                 } else {
                     if (s->o->verbose)
                         fprintf(stderr, "mamori: %s: stopping\n", strsignal((int)si.ssi_signo));
@@ -610,10 +676,10 @@ static int sensor_live_wait(struct sensor *s)
         if (status != MAMORI_EXIT_OK)
             break;
         now = sensor_mono_ms();
-        if (interval_ms && now >= next_stats) {
-            sensor_live_stats(s);
+        bool record = interval_ms && now >= next_stats;
+        sensor_live_stats(s, record);
+        if (record)
             next_stats = now + interval_ms;
-        }
     }
     return status;
 }
@@ -662,7 +728,7 @@ static int sensor_run_live(struct sensor *s)
 
     /* Opened as the user the sensor runs as, so that a reopen on SIGHUP
      * can do what the first open did. */
-    if (sensor_open_output(s) < 0)
+    if (sensor_open_output(s, true) < 0)
         return MAMORI_EXIT_USAGE;
     for (unsigned i = 0; i < s->n; i++) {
         struct sensor_worker *sw = &s->sw[i];
@@ -671,7 +737,7 @@ static int sensor_run_live(struct sensor *s)
         sw->s = s;
         sw->index = i;
         atomic_init(&sw->done, false);
-        sw->eve = eve_file_new(s->sink);
+        sw->eve = sensor_worker_output(s);
         sw->w = sw->eve ? worker_new(&wc, sw->eve) : NULL;
         sw->stats = spsc_ring_new(SENSOR_STATS_RING);
         if (!sw->w || !sw->stats) {
@@ -681,6 +747,11 @@ static int sensor_run_live(struct sensor *s)
     }
 
     int status = MAMORI_EXIT_OK;
+    int orc = output_start(s->out);
+    if (orc < 0) {
+        fprintf(stderr, "mamori: cannot start the output thread: %s\n", strerror(-orc));
+        return MAMORI_EXIT_USAGE;
+    }
     for (unsigned i = 0; i < s->n; i++) {
         if (pthread_create(&s->sw[i].thread, NULL, sensor_live_main, &s->sw[i]) != 0) {
             fprintf(stderr, "mamori: cannot start worker threads\n");

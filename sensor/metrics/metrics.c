@@ -94,7 +94,10 @@ struct metrics_worker_field {
     size_t off; /* of a uint64_t in struct worker_snapshot */
 };
 
-#define METRICS_FIELD(n, t, h, f) {n, t, h, offsetof(struct worker_snapshot, f)}
+#define METRICS_FIELD(n, t, h, f)                                                                  \
+    {                                                                                              \
+        n, t, h, offsetof(struct worker_snapshot, f)                                               \
+    }
 
 static const struct metrics_worker_field metrics_worker_fields[] = {
     METRICS_FIELD("mamori_packets_total", "counter", "Packets processed.", worker.packets),
@@ -105,8 +108,7 @@ static const struct metrics_worker_field metrics_worker_fields[] = {
     METRICS_FIELD("mamori_capture_received_total", "counter", "Packets that reached the capture.",
                   capture.received),
     METRICS_FIELD("mamori_capture_kernel_drops_total", "counter",
-                  "Packets the kernel dropped for lack of room in the ring.",
-                  capture.kernel_drops),
+                  "Packets the kernel dropped for lack of room in the ring.", capture.kernel_drops),
     METRICS_FIELD("mamori_capture_interface_drops_total", "counter",
                   "Packets dropped by the interface or its driver.", capture.if_drops),
     METRICS_FIELD("mamori_flows_created_total", "counter", "Flows created.", flow.created),
@@ -189,8 +191,8 @@ static void metrics_on_healthz(struct evhttp_request *req, void *arg)
 }
 
 struct metrics_server *metrics_server_new(struct event_base *base, const char *addr, uint16_t port,
-                                          metrics_page_fn page, metrics_health_fn health,
-                                          void *ctx, char *err, size_t errlen)
+                                          metrics_page_fn page, metrics_health_fn health, void *ctx,
+                                          char *err, size_t errlen)
 {
     struct metrics_server *m = calloc(1, sizeof *m);
     if (!m) {

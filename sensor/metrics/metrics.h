@@ -48,8 +48,8 @@ typedef bool (*metrics_health_fn)(void *ctx, char *why, size_t len);
 /* Listens on addr:port (IPv4 or IPv6 literal) on base. Returns NULL with
  * err set. Owned: metrics_server_free(). */
 struct metrics_server *metrics_server_new(struct event_base *base, const char *addr, uint16_t port,
-                                          metrics_page_fn page, metrics_health_fn health,
-                                          void *ctx, char *err, size_t errlen);
+                                          metrics_page_fn page, metrics_health_fn health, void *ctx,
+                                          char *err, size_t errlen);
 void metrics_server_free(struct metrics_server *m);
 
 #endif

@@ -87,13 +87,13 @@ struct output_redis_config {
 };
 
 struct output_config {
-    const char *state_dir;    /* spool and record_id.state */
+    const char *state_dir; /* spool and record_id.state */
     bool eve_enabled;
-    const char *eve_dir;      /* "-" = standard output */
+    const char *eve_dir; /* "-" = standard output */
     const char *eve_filename;
-    const char *sensor_id;    /* "" = the host name */
-    uint64_t ring_size;       /* per producer, bytes */
-    bool block_when_full;     /* replay: producers wait rather than drop */
+    const char *sensor_id; /* "" = the host name */
+    uint64_t ring_size;    /* per producer, bytes */
+    bool block_when_full;  /* replay: producers wait rather than drop */
     uint32_t flush_ms;
     struct output_redis_config redis;
     bool metrics_enabled;

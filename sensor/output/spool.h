@@ -61,12 +61,12 @@ struct spool_config {
 };
 
 struct spool_stats {
-    uint64_t records;       /* waiting (from head) */
-    uint64_t bytes;         /* waiting (from head), headers included */
-    uint64_t appended;      /* records appended since open */
-    uint64_t dropped;       /* records dropped at the cap since open */
-    uint64_t recovered;     /* records found at open */
-    uint64_t torn_bytes;    /* bytes cut off at open: a torn last record */
+    uint64_t records;    /* waiting (from head) */
+    uint64_t bytes;      /* waiting (from head), headers included */
+    uint64_t appended;   /* records appended since open */
+    uint64_t dropped;    /* records dropped at the cap since open */
+    uint64_t recovered;  /* records found at open */
+    uint64_t torn_bytes; /* bytes cut off at open: a torn last record */
 };
 
 struct spool;

@@ -213,7 +213,8 @@ def live_run(mamori, net, capture, baseline, workers, tmp):
               "Uid %s Gid %s %s NoNewPrivs %s" % (st.get("Uid"), st.get("Gid"), caps,
                                                    st.get("NoNewPrivs")))
         threads = len(os.listdir("/proc/%d/task" % s.proc.pid))
-        check(threads == workers + 1, "%s: one thread per worker plus the main thread" % tag,
+        check(threads == workers + 2,
+              "%s: one thread per worker plus the main and output threads" % tag,
               "%d threads" % threads)
 
         # First half of the run: replay, rotate, SIGHUP; then replay again.

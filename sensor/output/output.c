@@ -1,0 +1,594 @@
+#include "output/output.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "metrics/metrics.h"
+#include "output/output_redis.h"
+#include "util/spsc_ring.h"
+
+/* Producers registered at most: workers (64) and the main thread. */
+#define OUTPUT_MAX_WRITERS 72
+#define OUTPUT_MAX_BACKENDS 4
+/* Records taken from one ring per pass: bounds how long one busy worker
+ * holds up the others and the loop's other events. */
+#define OUTPUT_PASS_RECORDS 1024u
+#define OUTPUT_ID_STATE "record_id.state"
+
+enum output_msg_kind {
+    OUTPUT_MSG_RECORD,
+    OUTPUT_MSG_METRICS,
+};
+
+/* The header of every ring record; the record's bytes follow. */
+struct output_msg {
+    uint32_t len;
+    uint32_t kind;
+    uint64_t dropped; /* records the producer dropped since its last hand-over */
+    uint64_t handover_ns;
+};
+
+struct output_writer {
+    struct output *o; /* borrowed */
+    struct spsc_ring *ring;
+    struct eve_file *eve;
+    bool block_when_full;
+    /* Producer's side. */
+    uint64_t dropped_total;
+    uint64_t dropped_unreported;
+    /* Output thread's side. */
+    uint64_t dropped_seen;
+    uint64_t records;
+    unsigned index;
+};
+
+struct output_be {
+    const struct output_backend *be;
+    void *state;
+};
+
+struct output {
+    struct output_config c;
+    char sensor_id[128];
+    char state_dir[1024];
+    char metrics_listen[64];
+    pthread_t thread;
+    bool started, stopped;
+    atomic_bool stop;
+    struct event_base *base;
+    struct event *pass;
+    struct metrics_server *metrics;
+    struct output_writer *w[OUTPUT_MAX_WRITERS];
+    unsigned nw;
+    /* The EVE file: the output thread is its only writer; the sink's lock
+     * is there for output_reopen() from the main thread. */
+    struct eve_file_sink *sink;
+    struct eve_file *eve;
+    struct output_be be[OUTPUT_MAX_BACKENDS];
+    unsigned nbe;
+    /* record_id */
+    uint64_t next_id, id_ceiling;
+    int id_error;
+    char *line; /* a record with its record_id (and stats' output object) */
+    size_t line_cap;
+    struct metrics_buf workers_text; /* the newest producer figures */
+    struct {
+        uint64_t records[OUTPUT_NTYPES];
+        uint64_t handover_drops;
+        uint64_t too_large;
+        uint64_t eve_errors;
+    } st;
+};
+
+static const char *const output_type_names[OUTPUT_NTYPES] = {"alert", "flow", "protocol", "asset",
+                                                             "stats"};
+
+const char *output_type_name(enum output_type t)
+{
+    return (unsigned)t < OUTPUT_NTYPES ? output_type_names[t] : "?";
+}
+
+enum output_type output_type_of(const char *rec, size_t len)
+{
+    static const char key[] = "\"event_type\":\"";
+    const char *p = memmem(rec, len, key, sizeof key - 1);
+    if (!p)
+        return OUTPUT_PROTOCOL;
+    p += sizeof key - 1;
+    size_t left = len - (size_t)(p - rec);
+    static const struct {
+        const char *name;
+        enum output_type t;
+    } map[] = {{"alert\"", OUTPUT_ALERT},
+               {"flow\"", OUTPUT_FLOW},
+               {"stats\"", OUTPUT_STATS},
+               {"asset\"", OUTPUT_ASSET}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        size_t n = strlen(map[i].name);
+        if (left >= n && memcmp(p, map[i].name, n) == 0)
+            return map[i].t;
+    }
+    return OUTPUT_PROTOCOL;
+}
+
+static uint64_t output_mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
+
+static uint64_t output_real_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* -- producers' side -------------------------------------------------- */
+
+static int output_writer_push(struct output_writer *w, uint32_t kind, const char *p, size_t len)
+{
+    size_t need = sizeof(struct output_msg) + len;
+    if (need > spsc_ring_max_record(w->ring)) {
+        w->dropped_total++;
+        w->dropped_unreported++;
+        return -EMSGSIZE;
+    }
+    void *slot = spsc_ring_reserve(w->ring, need);
+    if (!slot && w->block_when_full) {
+        /* Replay: the output thread is behind; wait, as the reader waits
+         * for a worker, so that a replay gives the same records every
+         * time. */
+        unsigned spins = 0;
+        while (!(slot = spsc_ring_reserve(w->ring, need)))
+            spsc_ring_backoff(&spins);
+    }
+    if (!slot) {
+        w->dropped_total++;
+        w->dropped_unreported++;
+        return -ENOBUFS;
+    }
+    struct output_msg m = {
+        .len = (uint32_t)len,
+        .kind = kind,
+        .dropped = w->dropped_unreported,
+        .handover_ns = output_real_ns(),
+    };
+    memcpy(slot, &m, sizeof m);
+    memcpy((char *)slot + sizeof m, p, len);
+    spsc_ring_commit(w->ring);
+    w->dropped_unreported = 0;
+    return 0;
+}
+
+/* eve_file back-end of a writer: the packet path's eve_file_write(). */
+static int output_writer_write(void *ctx, const char *rec, size_t len)
+{
+    return output_writer_push(ctx, OUTPUT_MSG_RECORD, rec, len);
+}
+
+static const struct eve_file_ops output_writer_ops = {
+    .write = output_writer_write, .flush = NULL, /* every record is handed over at once */
+};
+
+struct output_writer *output_writer_new(struct output *o)
+{
+    if (o->started || o->nw == OUTPUT_MAX_WRITERS)
+        return NULL;
+    struct output_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->o = o;
+    w->index = o->nw;
+    w->block_when_full = o->c.block_when_full;
+    w->ring = spsc_ring_new((size_t)o->c.ring_size);
+    w->eve = eve_file_new_ops(&output_writer_ops, w);
+    if (!w->ring || !w->eve) {
+        spsc_ring_free(w->ring);
+        eve_file_free(w->eve);
+        free(w);
+        return NULL;
+    }
+    o->w[o->nw++] = w;
+    return w;
+}
+
+struct eve_file *output_writer_eve(struct output_writer *w)
+{
+    return w->eve;
+}
+
+int output_writer_metrics(struct output_writer *w, const char *text, size_t len)
+{
+    /* Figures are replaced by the next ones: never worth waiting for. */
+    bool block = w->block_when_full;
+    w->block_when_full = false;
+    int rc = output_writer_push(w, OUTPUT_MSG_METRICS, text, len);
+    w->block_when_full = block;
+    if (rc < 0) {
+        w->dropped_total--;
+        w->dropped_unreported--;
+    }
+    return rc;
+}
+
+uint64_t output_writer_dropped(const struct output_writer *w)
+{
+    return w->dropped_total;
+}
+
+/* -- record_id -------------------------------------------------------- */
+
+/* Reserves the next block of ids: the state file then holds a value no
+ * id handed out so far reaches. */
+static int output_id_reserve(struct output *o)
+{
+    char path[1100], tmp[1110];
+    snprintf(path, sizeof path, "%s/%s", o->state_dir, OUTPUT_ID_STATE);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    uint64_t ceiling = o->next_id + OUTPUT_ID_BLOCK;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return -errno;
+    char text[32];
+    int n = snprintf(text, sizeof text, "%" PRIu64 "\n", ceiling);
+    int rc = write(fd, text, (size_t)n) == n ? 0 : -EIO;
+    if (fsync(fd) != 0 && rc == 0)
+        rc = -errno;
+    close(fd);
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = -errno;
+    if (rc == 0)
+        o->id_ceiling = ceiling;
+    return rc;
+}
+
+static int output_id_load(struct output *o)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", o->state_dir, OUTPUT_ID_STATE);
+    FILE *f = fopen(path, "r");
+    o->next_id = 1;
+    if (f) {
+        uint64_t v;
+        if (fscanf(f, "%" SCNu64, &v) == 1 && v > 0)
+            o->next_id = v;
+        fclose(f);
+    }
+    return output_id_reserve(o);
+}
+
+/* -- the output thread ------------------------------------------------ */
+
+static bool output_line_room(struct output *o, size_t need)
+{
+    if (need <= o->line_cap)
+        return true;
+    size_t cap = o->line_cap ? o->line_cap : 4096;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(o->line, cap);
+    if (!p)
+        return false;
+    o->line = p;
+    o->line_cap = cap;
+    return true;
+}
+
+/* The output's own figures, added to each stats record as "output". */
+static size_t output_stats_object(const struct output *o, char *p, size_t cap)
+{
+    int n = snprintf(p, cap,
+                     ",\"outputs\":{\"records\":{\"alert\":%" PRIu64 ",\"flow\":%" PRIu64
+                     ",\"protocol\":%" PRIu64 ",\"asset\":%" PRIu64 ",\"stats\":%" PRIu64
+                     "},\"handover_drops\":%" PRIu64 ",\"eve_errors\":%" PRIu64 "}",
+                     o->st.records[OUTPUT_ALERT], o->st.records[OUTPUT_FLOW],
+                     o->st.records[OUTPUT_PROTOCOL], o->st.records[OUTPUT_ASSET],
+                     o->st.records[OUTPUT_STATS], o->st.handover_drops, o->st.eve_errors);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+/* One record, as the producer formatted it: gets its record_id (and, for
+ * stats, the output's figures) spliced in before the closing brace, then
+ * goes to every back-end. */
+static void output_dispatch(struct output *o, const char *rec, size_t len, uint64_t handover_ns)
+{
+    if (len < 2 || rec[len - 1] != '}') {
+        o->st.too_large++;
+        return;
+    }
+    enum output_type type = output_type_of(rec, len);
+    /* The correlator (thresholds, asset inventory, suppression) goes here:
+     * it sees every record in order per producer and may emit more. */
+    if (o->next_id >= o->id_ceiling && output_id_reserve(o) < 0 && !o->id_error) {
+        o->id_error = 1;
+        fprintf(stderr, "mamori: cannot save %s/%s: record ids may repeat after a restart\n",
+                o->state_dir, OUTPUT_ID_STATE);
+    }
+    char extra[512];
+    size_t elen = type == OUTPUT_STATS ? output_stats_object(o, extra, sizeof extra) : 0;
+    size_t need = len + elen + sizeof o->sensor_id + 48;
+    if (!output_line_room(o, need)) {
+        o->st.too_large++;
+        return;
+    }
+    memcpy(o->line, rec, len - 1);
+    size_t n = len - 1;
+    memcpy(o->line + n, extra, elen);
+    n += elen;
+    int k = snprintf(o->line + n, need - n, ",\"record_id\":\"%s:%" PRIu64 "\"}", o->sensor_id,
+                     o->next_id++);
+    n += (size_t)k;
+    o->st.records[type]++;
+
+    if (o->eve) {
+        struct json_buf jb = {.p = o->line, .len = n};
+        if (eve_file_write(o->eve, &jb) < 0)
+            o->st.eve_errors++;
+    }
+    for (unsigned i = 0; i < o->nbe; i++)
+        o->be[i].be->submit(o->be[i].state, type, o->line, n, handover_ns);
+}
+
+/* Takes up to a pass of records from every ring. Returns true when some
+ * ring had more. */
+static bool output_drain(struct output *o)
+{
+    bool more = false;
+    for (unsigned i = 0; i < o->nw; i++) {
+        struct output_writer *w = o->w[i];
+        unsigned n = 0;
+        size_t len;
+        const uint8_t *p;
+        while (n < OUTPUT_PASS_RECORDS && (p = spsc_ring_peek(w->ring, &len))) {
+            struct output_msg m;
+            memcpy(&m, p, sizeof m);
+            o->st.handover_drops += m.dropped;
+            if (m.kind == OUTPUT_MSG_RECORD) {
+                w->records++;
+                output_dispatch(o, (const char *)p + sizeof m, m.len, m.handover_ns);
+            } else {
+                metrics_buf_free(&o->workers_text);
+                metrics_buf_append(&o->workers_text, (const char *)p + sizeof m, m.len);
+            }
+            spsc_ring_release(w->ring);
+            n++;
+        }
+        if (n == OUTPUT_PASS_RECORDS)
+            more = true;
+    }
+    return more;
+}
+
+static void output_flush_backends(struct output *o)
+{
+    if (o->eve && eve_file_flush(o->eve) < 0)
+        o->st.eve_errors++;
+    uint64_t now = output_mono_ms();
+    for (unsigned i = 0; i < o->nbe; i++)
+        o->be[i].be->flush(o->be[i].state, now);
+}
+
+/* Timer (flush_ms) and self-activation while rings have more: one pass. */
+static void output_on_pass(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct output *o = arg;
+    bool more = output_drain(o);
+    output_flush_backends(o);
+    if (atomic_load_explicit(&o->stop, memory_order_acquire)) {
+        event_base_loopbreak(o->base);
+        return;
+    }
+    if (more)
+        event_active(o->pass, 0, 0);
+}
+
+static void output_page(void *ctx, struct metrics_buf *b)
+{
+    struct output *o = ctx;
+    if (o->workers_text.p)
+        metrics_buf_append(b, o->workers_text.p, o->workers_text.len);
+    metrics_family(b, "mamori_records_total", "counter",
+                   "Records written to the outputs, by type.");
+    for (int t = 0; t < OUTPUT_NTYPES; t++) {
+        char l[32];
+        snprintf(l, sizeof l, "type=\"%s\"", output_type_names[t]);
+        metrics_sample(b, "mamori_records_total", l, o->st.records[t]);
+    }
+    metrics_family(b, "mamori_alerts_total", "counter", "Alert records written.");
+    metrics_sample(b, "mamori_alerts_total", NULL, o->st.records[OUTPUT_ALERT]);
+    metrics_family(b, "mamori_handover_dropped_total", "counter",
+                   "Records dropped by producers whose ring to the output thread was full.");
+    metrics_sample(b, "mamori_handover_dropped_total", NULL, o->st.handover_drops);
+    metrics_family(b, "mamori_eve_errors_total", "counter",
+                   "Records that could not be written to the EVE file.");
+    metrics_sample(b, "mamori_eve_errors_total", NULL, o->st.eve_errors);
+    for (unsigned i = 0; i < o->nbe; i++)
+        o->be[i].be->metrics(o->be[i].state, b);
+}
+
+static bool output_health(void *ctx, char *why, size_t len)
+{
+    struct output *o = ctx;
+    for (unsigned i = 0; i < o->nbe; i++) {
+        if (!o->be[i].be->healthy(o->be[i].state, why, len))
+            return false;
+    }
+    return true;
+}
+
+static void *output_main(void *arg)
+{
+    struct output *o = arg;
+    event_base_dispatch(o->base);
+    return NULL;
+}
+
+/* -- life cycle ------------------------------------------------------- */
+
+struct output *output_new(const struct output_config *c, char *err, size_t errlen)
+{
+    struct output *o = calloc(1, sizeof *o);
+    if (!o) {
+        snprintf(err, errlen, "outputs: out of memory");
+        return NULL;
+    }
+    o->c = *c;
+    atomic_init(&o->stop, false);
+    /* A peer that goes away (Redis killed, a scraper hanging up) must be an
+     * EPIPE on the write, not the end of the sensor. Process-wide, as
+     * signal dispositions are. */
+    signal(SIGPIPE, SIG_IGN);
+    metrics_buf_init(&o->workers_text);
+    snprintf(o->state_dir, sizeof o->state_dir, "%s", c->state_dir);
+    snprintf(o->metrics_listen, sizeof o->metrics_listen, "%s", c->metrics_listen);
+    o->c.state_dir = o->state_dir;
+    o->c.metrics_listen = o->metrics_listen;
+    if (*c->sensor_id)
+        snprintf(o->sensor_id, sizeof o->sensor_id, "%s", c->sensor_id);
+    else if (gethostname(o->sensor_id, sizeof o->sensor_id - 1) != 0)
+        snprintf(o->sensor_id, sizeof o->sensor_id, "mamori");
+    /* The id is a JSON string and a Redis key part: keep it plain. */
+    for (char *p = o->sensor_id; *p; p++) {
+        if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
+            *p = '_';
+    }
+
+    o->sink = eve_file_sink_open(c->eve_enabled ? c->eve_dir : NULL, c->eve_filename);
+    if (!o->sink) {
+        snprintf(err, errlen, "cannot open output %s/%s: %s", c->eve_dir, c->eve_filename,
+                 strerror(errno));
+        goto fail;
+    }
+    if (c->eve_enabled)
+        o->eve = eve_file_new(o->sink);
+    int rc = output_id_load(o);
+    if (rc < 0) {
+        snprintf(err, errlen, "cannot write %s/%s: %s", o->state_dir, OUTPUT_ID_STATE,
+                 strerror(-rc));
+        goto fail;
+    }
+    o->base = event_base_new();
+    o->pass = o->base ? event_new(o->base, -1, EV_PERSIST, output_on_pass, o) : NULL;
+    if ((c->eve_enabled && !o->eve) || !o->pass) {
+        snprintf(err, errlen, "outputs: out of memory");
+        goto fail;
+    }
+    if (c->redis.enabled) {
+        void *st = output_redis_new(&c->redis, o->state_dir, o->base, c->verbose, err, errlen);
+        if (!st)
+            goto fail;
+        o->be[o->nbe++] = (struct output_be){&output_redis_backend, st};
+    }
+    if (c->metrics_enabled) {
+        o->metrics = metrics_server_new(o->base, o->metrics_listen, c->metrics_port, output_page,
+                                        output_health, o, err, errlen);
+        if (!o->metrics)
+            goto fail;
+    }
+    return o;
+fail:
+    output_free(o);
+    return NULL;
+}
+
+int output_start(struct output *o)
+{
+    struct timeval tv = {.tv_sec = o->c.flush_ms / 1000u,
+                         .tv_usec = (suseconds_t)(o->c.flush_ms % 1000u) * 1000};
+    if (event_add(o->pass, &tv) != 0)
+        return -ENOMEM;
+    int rc = pthread_create(&o->thread, NULL, output_main, o);
+    if (rc != 0)
+        return -rc;
+    o->started = true;
+    return 0;
+}
+
+int output_reopen(struct output *o)
+{
+    return eve_file_sink_reopen(o->sink);
+}
+
+int output_stop(struct output *o)
+{
+    if (!o->started || o->stopped)
+        return 0;
+    atomic_store_explicit(&o->stop, true, memory_order_release);
+    pthread_join(o->thread, NULL);
+    o->stopped = true;
+    /* The thread is gone: this thread owns everything now. Whatever the
+     * producers left is taken, then the back-ends get until their timeout
+     * to finish (Redis: the replies to what is in flight). */
+    while (output_drain(o))
+        output_flush_backends(o);
+    output_flush_backends(o);
+    uint64_t deadline = output_mono_ms() + (o->c.redis.enabled ? o->c.redis.timeout_ms : 0);
+    for (unsigned i = 0; i < o->nbe; i++) {
+        while (!o->be[i].be->idle(o->be[i].state) && output_mono_ms() < deadline) {
+            event_base_loop(o->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+            output_flush_backends(o);
+            usleep(200);
+        }
+        o->be[i].be->stop(o->be[i].state);
+    }
+    return 0;
+}
+
+int output_free(struct output *o)
+{
+    if (!o)
+        return 0;
+    output_stop(o);
+    for (unsigned i = 0; i < o->nbe; i++)
+        o->be[i].be->free(o->be[i].state);
+    metrics_server_free(o->metrics);
+    if (o->pass)
+        event_free(o->pass);
+    if (o->base)
+        event_base_free(o->base);
+    int rc = 0;
+    if (o->eve && eve_file_flush(o->eve) < 0)
+        o->st.eve_errors++;
+    eve_file_free(o->eve);
+    if (o->sink) {
+        uint64_t lost = eve_file_sink_lost(o->sink);
+        if (lost)
+            fprintf(stderr, "mamori: %" PRIu64 " records could not be written to %s\n", lost,
+                    eve_file_sink_path(o->sink));
+        rc = eve_file_sink_close(o->sink);
+        if (rc < 0)
+            fprintf(stderr, "mamori: writing the EVE file failed: %s\n", strerror(-rc));
+    }
+    if (o->st.handover_drops)
+        fprintf(stderr, "mamori: %" PRIu64 " records dropped: the output thread did not keep up\n",
+                o->st.handover_drops);
+    for (unsigned i = 0; i < o->nw; i++) {
+        spsc_ring_free(o->w[i]->ring);
+        eve_file_free(o->w[i]->eve);
+        free(o->w[i]);
+    }
+    metrics_buf_free(&o->workers_text);
+    free(o->line);
+    free(o);
+    return rc;
+}
+
+const char *output_eve_path(const struct output *o)
+{
+    return o->sink ? eve_file_sink_path(o->sink) : "(none)";
+}

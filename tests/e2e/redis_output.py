@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""Records to a real redis-server, started by the test on a unix socket in a
+temporary directory:
+  all         every record of a replay arrives in the stream, once, in order
+  kill        Redis down: records spool; Redis up again and killed (SIGKILL,
+              AOF kept) in the middle of the spool's replay, then started
+              again: every record arrives, by record_id exactly once after
+              dropping duplicates, in order
+  auth        a Redis that refuses AUTH stops the start with a clear error
+  maxmemory   a Redis at maxmemory (OOM errors) makes records spool; once it
+              has room they arrive
+  sigstop     a stopped Redis (SIGSTOP) does not slow packet processing
+
+usage: redis_output.py MAMORI SOURCE_ROOT"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+import eve  # noqa: E402
+
+CAPTURE = "pcaps/demo.pcap"
+
+
+class Redis:
+    """A redis-server of the test's own."""
+
+    def __init__(self, d, *args):
+        self.dir = d
+        self.sock = os.path.join(d, "redis.sock")
+        self.args = list(args)
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", "0", "--unixsocket", self.sock, "--dir", self.dir,
+             "--save", ""] + self.args,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(250):
+            try:
+                if self.cmd("PING") == "PONG" or isinstance(self.cmd("PING"), RuntimeError):
+                    return  # up (an AUTH error means up too)
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc:
+            if sig == signal.SIGTERM:
+                os.kill(self.proc.pid, signal.SIGCONT)
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=10)
+            self.proc = None
+            try:
+                os.unlink(self.sock)
+            except FileNotFoundError:
+                pass
+
+    def cmd(self, *args, password=None):
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(10)
+        s.connect(self.sock)
+        f = s.makefile("rb")
+        try:
+            if password:
+                s.sendall(resp_encode(["AUTH", password]))
+                resp_read(f)
+            s.sendall(resp_encode(args))
+            return resp_read(f)
+        finally:
+            f.close()
+            s.close()
+
+
+def resp_encode(args):
+    out = b"*%d\r\n" % len(args)
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        out += b"$%d\r\n%s\r\n" % (len(a), a)
+    return out
+
+
+def resp_read(f):
+    line = f.readline()
+    if not line:
+        raise OSError("connection closed")
+    t, rest = line[:1], line[1:-2]
+    if t == b"+":
+        return rest.decode()
+    if t == b"-":
+        return RuntimeError(rest.decode())
+    if t == b":":
+        return int(rest)
+    if t == b"$":
+        n = int(rest)
+        if n < 0:
+            return None
+        data = f.read(n + 2)[:-2]
+        return data
+    if t == b"*":
+        n = int(rest)
+        return None if n < 0 else [resp_read(f) for _ in range(n)]
+    raise OSError("bad reply %r" % line)
+
+
+def stream_records(r, key):
+    """The JSON records of a stream, in stream order."""
+    out = []
+    for _id, fields in r.cmd("XRANGE", key, "-", "+"):
+        d = dict(zip(fields[::2], fields[1::2]))
+        out.append(eve.json.loads(d[b"eve"]))
+    return out
+
+
+def config(d, redis, extra="", redis_extra=""):
+    path = os.path.join(d, "mamori.yaml")
+    with open(path, "w") as f:
+        f.write("outputs:\n"
+                "  sensor_id: test\n"
+                "  redis:\n"
+                "    enabled: true\n%s"
+                "    socket: %s\n"
+                "    timeout_ms: 20000\n"
+                "    reconnect_max_ms: 200\n"
+                "    maxlen: 0\n"
+                "    types:\n"
+                "      flow: true\n"
+                "      protocol: true\n"
+                "      stats: true\n%s" % (redis_extra, redis.sock, extra))
+    return path
+
+
+def mamori(exe, d, conf, files, timeout=120):
+    os.makedirs(d, exist_ok=True)
+    log = os.path.join(d, "log")
+    os.makedirs(log, exist_ok=True)
+    args = ["-c", conf, "-l", log]
+    for f in files:
+        args += ["-r", f]
+    t0 = time.monotonic()
+    rc, _, err = eve.run_mamori(exe, args, timeout=timeout)
+    return rc, err, time.monotonic() - t0, log
+
+
+def eve_ids(log):
+    ids = []
+    with open(os.path.join(log, "eve.json"), encoding="utf-8") as f:
+        for line in f:
+            ids.append(eve.json.loads(line)["record_id"])
+    return ids
+
+
+def id_num(rid):
+    return int(rid.rsplit(":", 1)[1])
+
+
+def check_arrived(problems, tag, log, got):
+    want = eve_ids(log)
+    ids = [r["record_id"] for r in got]
+    firsts, seen = [], set()
+    for i in ids:
+        if i not in seen:
+            seen.add(i)
+            firsts.append(i)
+    if set(want) != seen:
+        problems.append("%s: %d records in the EVE file, %d distinct in Redis (%d missing)" % (
+            tag, len(want), len(seen), len(set(want) - seen)))
+    if [id_num(i) for i in firsts] != sorted(id_num(i) for i in firsts):
+        problems.append("%s: records out of order in Redis" % tag)
+    return len(ids) - len(seen)
+
+
+def empty_pcap(d):
+    path = os.path.join(d, "empty.pcap")
+    with open(path, "wb") as f:
+        f.write(bytes.fromhex("d4c3b2a1020004000000000000000000ffff000001000000"))
+    return path
+
+
+def test_all(exe, root, d, problems):
+    r = Redis(d)
+    r.start()
+    try:
+        rc, err, _, log = mamori(exe, d, config(d, r), [os.path.join(root, CAPTURE)] * 3)
+        if rc != 0:
+            problems.append("all: exit %r: %s" % (rc, err.strip()[-500:]))
+            return
+        got = []
+        for key in ("mamori:flows", "mamori:protocol", "mamori:stats"):
+            got += stream_records(r, key)
+        got.sort(key=lambda x: id_num(x["record_id"]))
+        dup = check_arrived(problems, "all", log, got)
+        if dup:
+            problems.append("all: %d duplicates with Redis up all along" % dup)
+        print("ok   all: %d records in Redis" % len(got))
+    finally:
+        r.stop()
+
+
+def test_kill(exe, root, d, problems):
+    r = Redis(d, "--appendonly", "yes", "--appendfsync", "always")
+    conf = config(d, r, "  flush_ms: 1\n")
+    # Redis not there: everything spools.
+    rc, err, _, log = mamori(exe, d, conf, [os.path.join(root, CAPTURE)] * 20)
+    spool = os.path.join(log, "redis.spool")
+    if rc != 0 or not os.path.exists(spool) or os.path.getsize(spool) == 0:
+        problems.append("kill: nothing spooled with Redis away (exit %r): %s" % (rc, err[-300:]))
+        return
+    total = len(eve_ids(log))
+    r.start()
+    killed = []
+
+    def killer():
+        # Kill it once a third of the spool has arrived, start it again.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                n = sum(r.cmd("XLEN", k) for k in ("mamori:flows", "mamori:protocol",
+                                                   "mamori:stats"))
+            except OSError:
+                n = 0
+            if n > total // 3:
+                r.stop(signal.SIGKILL)
+                killed.append(n)
+                time.sleep(0.3)
+                r.start()
+                return
+            time.sleep(0.005)
+
+    import threading
+    t = threading.Thread(target=killer)
+    t.start()
+    rc, err, _, _ = mamori(exe, d, conf, [empty_pcap(d)])
+    t.join()
+    try:
+        if rc != 0:
+            problems.append("kill: exit %r: %s" % (rc, err.strip()[-500:]))
+        if not killed:
+            problems.append("kill: the replay ended before Redis could be killed")
+        got = []
+        for key in ("mamori:flows", "mamori:protocol", "mamori:stats"):
+            got += stream_records(r, key)
+        # Per producer the order must hold: one worker, so record_id order
+        # is the order of first arrival within each key's stream.
+        dup = check_arrived(problems, "kill", log, sorted(got, key=lambda x: id_num(x["record_id"])))
+        for key in ("mamori:flows", "mamori:protocol"):
+            seen, firsts = set(), []
+            for rec in stream_records(r, key):
+                if rec["record_id"] not in seen:
+                    seen.add(rec["record_id"])
+                    firsts.append(id_num(rec["record_id"]))
+            if firsts != sorted(firsts):
+                problems.append("kill: %s out of order" % key)
+        print("ok   kill: %d records, killed at %s, %d duplicates dropped by id" % (
+            total, killed, dup))
+    finally:
+        r.stop()
+
+
+def test_auth(exe, root, d, problems):
+    r = Redis(d, "--requirepass", "right")
+    r.start()
+    try:
+        conf = config(d, r, redis_extra="    password: wrong\n")
+        rc, err, _, _ = mamori(exe, d, conf, [os.path.join(root, CAPTURE)])
+        if rc == 0 or "AUTH refused" not in err:
+            problems.append("auth: exit %r, stderr %r" % (rc, err.strip()[-300:]))
+        else:
+            print("ok   auth: %s" % err.strip().splitlines()[-1])
+    finally:
+        r.stop()
+
+
+def test_maxmemory(exe, root, d, problems):
+    r = Redis(d, "--maxmemory", "2mb", "--maxmemory-policy", "noeviction")
+    r.start()
+    try:
+        conf = config(d, r)
+        rc, err, _, log = mamori(exe, d, conf, [os.path.join(root, CAPTURE)] * 10)
+        spool = os.path.join(log, "redis.spool")
+        if rc != 0 or not os.path.exists(spool) or os.path.getsize(spool) == 0:
+            problems.append("maxmemory: nothing spooled (exit %r): %s" % (rc, err[-300:]))
+            return
+        r.cmd("CONFIG", "SET", "maxmemory", "0")
+        rc, err, _, _ = mamori(exe, d, conf, [empty_pcap(d)])
+        got = []
+        for key in ("mamori:flows", "mamori:protocol", "mamori:stats"):
+            got += stream_records(r, key)
+        check_arrived(problems, "maxmemory", log, sorted(got, key=lambda x: id_num(x["record_id"])))
+        print("ok   maxmemory: %d records after OOM" % len(got))
+    finally:
+        r.stop()
+
+
+def test_sigstop(exe, root, d, problems):
+    files = [os.path.join(root, CAPTURE)] * 150
+    r = Redis(d)
+    r.start()
+    try:
+        conf = config(d, r, redis_extra="    timeout_ms: 300\n").replace("", "")
+        with open(conf) as f:
+            text = f.read().replace("    timeout_ms: 20000\n", "")
+        with open(conf, "w") as f:
+            f.write(text)
+        rc, err, up_s, _ = mamori(exe, os.path.join(d, "up"), conf, files)
+        os.kill(r.proc.pid, signal.SIGSTOP)
+        rc2, err2, stop_s, _ = mamori(exe, os.path.join(d, "stopped"), conf, files)
+        os.kill(r.proc.pid, signal.SIGCONT)
+        if rc != 0 or rc2 != 0:
+            problems.append("sigstop: exit %r / %r: %s" % (rc, rc2, err2[-300:]))
+        # The packet path does not wait for Redis: at most the timeout
+        # (spent once, at exit, waiting for what is in flight) and noise.
+        elif stop_s > up_s * 1.3 + 1.0:
+            problems.append("sigstop: %.2f s with Redis stopped, %.2f s with Redis up" % (
+                stop_s, up_s))
+        else:
+            print("ok   sigstop: %.2f s with Redis stopped, %.2f s with Redis up" % (stop_s, up_s))
+    finally:
+        r.stop()
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    exe, root = sys.argv[1], sys.argv[2]
+    if not shutil.which("redis-server"):
+        eve.skip("redis-server is not installed")
+    if not os.path.exists(os.path.join(root, CAPTURE)):
+        eve.skip("%s not there" % CAPTURE)
+    problems = []
+    for test in (test_all, test_kill, test_auth, test_maxmemory, test_sigstop):
+        with tempfile.TemporaryDirectory(prefix="mamori-redis-") as d:
+            before = len(problems)
+            test(exe, root, d, problems)
+            for p in problems[before:]:
+                print("FAIL " + p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
