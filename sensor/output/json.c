@@ -106,69 +106,90 @@ static size_t utf8_seq_len(const uint8_t *s, size_t left)
 void json_append_escaped(struct json_buf *b, const uint8_t *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    json_putc(b, '"');
+    /* Worst case: every byte becomes a six-character escape. Reserving
+     * once lets the loop write without a bounds check per byte. */
+    if (len > (SIZE_MAX / 2 - 2) / 6 || !json_reserve(b, len * 6 + 2)) {
+        b->err = true;
+        return;
+    }
+    char *o = b->p + b->len;
+    *o++ = '"';
     size_t i = 0;
-    while (i < len && !b->err) {
-        size_t run = i;
-        /* Copy runs of plain printable ASCII and valid UTF-8 in one go. */
-        while (run < len) {
-            uint8_t c = s[run];
-            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-                run++;
-                continue;
-            }
-            if (c >= 0x80) {
-                size_t n = utf8_seq_len(s + run, len - run);
-                if (n) {
-                    run += n;
-                    continue;
-                }
-            }
-            break;
-        }
-        if (run > i) {
-            json_put(b, (const char *)s + i, run - i);
-            i = run;
+    while (i < len) {
+        uint8_t c = s[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            *o++ = (char)c;
+            i++;
             continue;
         }
-        uint8_t c = s[i++];
+        if (c >= 0x80) {
+            size_t n = utf8_seq_len(s + i, len - i);
+            if (n) {
+                memcpy(o, s + i, n);
+                o += n;
+                i += n;
+                continue;
+            }
+        }
+        i++;
         switch (c) {
         case '"':
-            json_put(b, "\\\"", 2);
+            *o++ = '\\';
+            *o++ = '"';
             break;
         case '\\':
-            json_put(b, "\\\\", 2);
+            *o++ = '\\';
+            *o++ = '\\';
             break;
         case '\n':
-            json_put(b, "\\n", 2);
+            *o++ = '\\';
+            *o++ = 'n';
             break;
         case '\r':
-            json_put(b, "\\r", 2);
+            *o++ = '\\';
+            *o++ = 'r';
             break;
         case '\t':
-            json_put(b, "\\t", 2);
+            *o++ = '\\';
+            *o++ = 't';
             break;
-        default: {
+        default:
             /* Control characters, and bytes that are not valid UTF-8,
              * shown as the code point of the byte value. */
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            json_put(b, esc, sizeof esc);
+            *o++ = '\\';
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
             break;
         }
-        }
     }
-    json_putc(b, '"');
+    *o++ = '"';
+    b->len = (size_t)(o - b->p);
+    b->p[b->len] = '\0';
 }
 
+/* Keys are names written in mamori's code (plain ASCII, nothing to
+ * escape), never bytes from the network: they are copied as they are. */
 static void json_key(struct json_buf *b, const char *key)
 {
+    size_t n = key ? strlen(key) : 0;
+    if (!json_reserve(b, n + 4))
+        return;
+    char *o = b->p + b->len;
     if (b->need_comma[b->depth])
-        json_putc(b, ',');
+        *o++ = ',';
     b->need_comma[b->depth] = true;
     if (key) {
-        json_append_escaped(b, (const uint8_t *)key, strlen(key));
-        json_putc(b, ':');
+        *o++ = '"';
+        memcpy(o, key, n);
+        o += n;
+        *o++ = '"';
+        *o++ = ':';
     }
+    b->len = (size_t)(o - b->p);
+    b->p[b->len] = '\0';
 }
 
 static void json_open(struct json_buf *b, const char *key, char c)

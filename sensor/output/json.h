@@ -31,7 +31,9 @@ void json_free(struct json_buf *b);
 /* Empties the buffer and clears the error, keeping the allocation. */
 void json_reset(struct json_buf *b);
 
-/* key is NULL inside arrays and for the top-level object. */
+/* key is NULL inside arrays and for the top-level object. Keys are names
+ * from mamori's code (plain ASCII), never bytes from the network: they are
+ * written as they are; values are escaped. */
 void json_open_object(struct json_buf *b, const char *key);
 void json_close_object(struct json_buf *b);
 void json_open_array(struct json_buf *b, const char *key);
