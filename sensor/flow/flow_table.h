@@ -30,7 +30,8 @@ struct flow_stats {
     uint64_t active_peak;
     uint64_t memory;        /* bytes counted against the cap now */
     uint64_t memory_peak;
-    uint64_t scratch;       /* of memory: per-flow state freed once classified (nDPI's) */
+    uint64_t scratch;       /* of memory: working state of later stages (nDPI while
+                             * classifying, parsers and reassembly while parsing) */
     uint64_t scratch_peak;
     /* Memory of the flows themselves (records, metadata, table) when
      * active_peak was reached: memory less scratch. */
@@ -69,8 +70,9 @@ void flow_table_flush(struct flow_table *t, enum flow_end_reason reason);
  * the caller must then not allocate. */
 bool flow_table_charge(struct flow_table *t, size_t bytes);
 void flow_table_uncharge(struct flow_table *t, size_t bytes);
-/* The same for state that lives only until a flow is classified; it is
- * counted apart so that the cost of a classified flow can be reported. */
+/* The same for the working state of later stages (nDPI's while
+ * classifying, a parser's and its reassembly buffers while parsing); it is
+ * counted apart so that the cost of the flow record itself is reported. */
 bool flow_table_charge_scratch(struct flow_table *t, size_t bytes);
 void flow_table_uncharge_scratch(struct flow_table *t, size_t bytes);
 

@@ -47,7 +47,7 @@ void eve_stats_format(struct json_buf *b, const struct eve_stats_view *v)
     json_uint(b, "active_peak", f->active_peak);
     json_uint(b, "memory", f->memory);
     json_uint(b, "memory_peak", f->memory_peak);
-    json_uint(b, "classify_memory_peak", f->scratch_peak);
+    json_uint(b, "state_memory_peak", f->scratch_peak);
     json_uint(b, "bytes_per_flow", f->active_peak ? f->memory_at_active_peak / f->active_peak : 0);
     json_uint(b, "memcap_drops", f->memcap_drops);
     json_close_object(b);

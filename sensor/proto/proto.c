@@ -192,7 +192,7 @@ static void proto_call_init(struct proto_engine *e, struct proto_call *c, enum f
 static void buf_free(struct proto_engine *e, struct proto_buf *b)
 {
     if (b->p) {
-        flow_table_uncharge(e->ft, b->cap);
+        flow_table_uncharge_scratch(e->ft, b->cap);
         free(b->p);
     }
     b->p = NULL;
@@ -214,18 +214,18 @@ static size_t buf_append(struct proto_engine *e, struct proto_buf *b, const uint
             cap *= 2;
         if (cap > max)
             cap = max;
-        if (!flow_table_charge(e->ft, cap)) {
+        if (!flow_table_charge_scratch(e->ft, cap)) {
             e->st.memcap_drops++;
             return 0;
         }
         uint8_t *np = realloc(b->p, cap);
         if (!np) {
-            flow_table_uncharge(e->ft, cap);
+            flow_table_uncharge_scratch(e->ft, cap);
             e->st.memcap_drops++;
             return 0;
         }
         if (b->p)
-            flow_table_uncharge(e->ft, b->cap);
+            flow_table_uncharge_scratch(e->ft, b->cap);
         b->p = np;
         b->cap = (uint32_t)cap;
     }
@@ -243,10 +243,10 @@ static void proto_flow_free(struct proto_engine *e, struct flow *f)
     buf_free(e, &pf->buf[0]);
     buf_free(e, &pf->buf[1]);
     if (pf->state) {
-        flow_table_uncharge(e->ft, pf->parser->state_size);
+        flow_table_uncharge_scratch(e->ft, pf->parser->state_size);
         free(pf->state);
     }
-    flow_table_uncharge(e->ft, sizeof *pf);
+    flow_table_uncharge_scratch(e->ft, sizeof *pf);
     free(pf);
     f->proto = NULL;
 }
@@ -254,13 +254,13 @@ static void proto_flow_free(struct proto_engine *e, struct flow *f)
 static struct proto_flow *proto_flow_new(struct proto_engine *e, struct flow *f,
                                          const struct packet *p, enum flow_dir dir)
 {
-    if (!flow_table_charge(e->ft, sizeof(struct proto_flow))) {
+    if (!flow_table_charge_scratch(e->ft, sizeof(struct proto_flow))) {
         e->st.memcap_drops++;
         return NULL;
     }
     struct proto_flow *pf = calloc(1, sizeof *pf);
     if (!pf) {
-        flow_table_uncharge(e->ft, sizeof(struct proto_flow));
+        flow_table_uncharge_scratch(e->ft, sizeof(struct proto_flow));
         e->st.memcap_drops++;
         return NULL;
     }
@@ -278,13 +278,13 @@ static struct proto_flow *proto_flow_new(struct proto_engine *e, struct flow *f,
 static bool proto_claim(struct proto_engine *e, struct flow *f, struct proto_flow *pf, size_t idx)
 {
     const struct proto_parser *ps = proto_parsers[idx];
-    if (!flow_table_charge(e->ft, ps->state_size)) {
+    if (!flow_table_charge_scratch(e->ft, ps->state_size)) {
         e->st.memcap_drops++;
         return false;
     }
     pf->state = calloc(1, ps->state_size);
     if (!pf->state) {
-        flow_table_uncharge(e->ft, ps->state_size);
+        flow_table_uncharge_scratch(e->ft, ps->state_size);
         e->st.memcap_drops++;
         return false;
     }
@@ -492,7 +492,7 @@ static void proto_probe_stream(struct proto_engine *e, struct flow *f, struct pr
             struct proto_buf tmp = *db;
             *db = (struct proto_buf){0};
             proto_feed(e, f, pf, d, tmp.p, tmp.len);
-            flow_table_uncharge(e->ft, tmp.cap);
+            flow_table_uncharge_scratch(e->ft, tmp.cap);
             free(tmp.p);
         }
         if (d == dir && took < len)

@@ -78,7 +78,7 @@ static void seg_free(struct stream_engine *e, struct stream_half *h, struct stre
     size_t n = seg_size(g->len);
     h->held_bytes -= g->len;
     e->st.memory -= n;
-    flow_table_uncharge(e->ft, n);
+    flow_table_uncharge_scratch(e->ft, n);
     free(g);
 }
 
@@ -91,13 +91,13 @@ static struct stream_seg *seg_new(struct stream_engine *e, const struct stream *
         e->st.flow_cap_drops++;
         return NULL;
     }
-    if (e->st.memory + n > e->lim.memcap || !flow_table_charge(e->ft, n)) {
+    if (e->st.memory + n > e->lim.memcap || !flow_table_charge_scratch(e->ft, n)) {
         e->st.memcap_drops++;
         return NULL;
     }
     struct stream_seg *g = malloc(n);
     if (!g) {
-        flow_table_uncharge(e->ft, n);
+        flow_table_uncharge_scratch(e->ft, n);
         e->st.memcap_drops++;
         return NULL;
     }
