@@ -10,6 +10,8 @@
 
 #include "classify/classify.h"
 #include "decode/decode.h"
+#include "detect/rule_state.h"
+#include "detect/ruleset.h"
 #include "flow/flow_table.h"
 
 /* A configuration file is small; this bounds what a mistaken -c costs. */
@@ -22,6 +24,7 @@ enum config_type {
     CONFIG_BOOL,
     CONFIG_UINT, /* decimal, in [min, max] */
     CONFIG_SIZE, /* bytes: decimal with an optional KiB, MiB or GiB */
+    CONFIG_VARS, /* rules.vars: a mapping of names to values, kept as written */
 };
 
 struct config_key {
@@ -137,6 +140,10 @@ static const struct config_key config_keys[] = {
     UINT("metrics.port", metrics.port, 1, 65535),
     SECTION("stats"),
     UINT("stats.interval", stats_interval_s, 0, DAY_S),
+    SECTION("rules"),
+    STRING("rules.dir", rules.dir),
+    SIZE("rules.state_memory", rules.state_memory, 1 * MIB, 64 * GIB),
+    {"rules.vars", CONFIG_VARS, offsetof(struct config, rules), 0, 0, 0, NULL},
 };
 
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
@@ -153,6 +160,8 @@ void config_default(struct config *c)
     decode_limits_default(&dl);
     flow_limits_default(&fl);
     classify_limits_default(&cl);
+    struct rule_state_limits rl;
+    rule_state_limits_default(&rl);
 
     memset(c, 0, sizeof *c);
     c->capture.snaplen = 65535;
@@ -194,6 +203,16 @@ void config_default(struct config *c)
     snprintf(c->metrics.listen, sizeof c->metrics.listen, "127.0.0.1");
     c->metrics.port = 9750;
     c->stats_interval_s = 60;
+    c->rules.state_memory = rl.memcap;
+}
+
+void config_rule_vars(const struct config *c, const char *origin, struct rule_var *out)
+{
+    for (uint32_t i = 0; i < c->rules.nvars; i++) {
+        const struct config_rule_var *v = &c->rules.vars[i];
+        out[i] = (struct rule_var){
+            .name = v->name, .value = v->value, .origin = origin, .line = v->line, .col = v->col};
+    }
 }
 
 size_t config_key_count(void)
@@ -216,6 +235,18 @@ int config_value_text(const struct config *c, size_t i, char *buf, size_t len)
     switch (k->type) {
     case CONFIG_SECTION:
         break;
+    case CONFIG_VARS: {
+        /* NAME=VALUE;... : enough to tell two configurations apart. */
+        size_t o = 0;
+        for (uint32_t v = 0; v < c->rules.nvars && o < len; v++) {
+            int n = snprintf(buf + o, len - o, "%s%s=%s", v ? ";" : "", c->rules.vars[v].name,
+                             c->rules.vars[v].value);
+            if (n < 0)
+                break;
+            o += (size_t)n;
+        }
+        break;
+    }
     case CONFIG_STRING:
         snprintf(buf, len, "%s", (const char *)field);
         break;
@@ -390,6 +421,7 @@ static int config_value(struct config_parser *p, const struct config_key *k, con
         return 0;
     }
     case CONFIG_SECTION:
+    case CONFIG_VARS:
         break;
     }
     return config_error(p, ev->start_mark, "%s: is a section", k->name);
@@ -407,6 +439,78 @@ static const char *config_event_kind(yaml_event_type_t t)
     default:
         return "a value";
     }
+}
+
+/* rules.vars, whose start has been consumed: NAME: VALUE pairs up to and
+ * including the mapping's end. Values stay text: the rule compiler reads
+ * them and reports its errors at the line and column kept here. */
+static int config_vars(struct config_parser *p)
+{
+    int rc = 0;
+    yaml_event_t key, val;
+    bool have_key = false, have_val = false;
+    p->c->rules.nvars = 0;
+    for (;;) {
+        if ((rc = config_next(p, &key)) < 0)
+            goto out;
+        have_key = true;
+        if (key.type == YAML_MAPPING_END_EVENT)
+            goto out;
+        if (key.type != YAML_SCALAR_EVENT) {
+            rc = config_error(p, key.start_mark, "rules.vars: expected a variable name, found %s",
+                              config_event_kind(key.type));
+            goto out;
+        }
+        if ((rc = config_next(p, &val)) < 0)
+            goto out;
+        have_val = true;
+        if (val.type != YAML_SCALAR_EVENT) {
+            rc = config_error(p, val.start_mark,
+                              "rules.vars: %s: expected a value as a rule writes it "
+                              "(\"[10.0.0.0/8, 172.16.0.0/12]\"), found %s",
+                              config_scalar(&key), config_event_kind(val.type));
+            goto out;
+        }
+        struct config_rule_var *v = &p->c->rules.vars[p->c->rules.nvars];
+        if (p->c->rules.nvars == CONFIG_RULE_VARS_MAX) {
+            rc = config_error(p, key.start_mark, "rules.vars: more than %d variables",
+                              CONFIG_RULE_VARS_MAX);
+            goto out;
+        }
+        if (key.data.scalar.length == 0 || key.data.scalar.length >= sizeof v->name ||
+            strlen(config_scalar(&key)) != key.data.scalar.length) {
+            rc = config_error(p, key.start_mark, "rules.vars: a name of 1 to %zu bytes expected",
+                              sizeof v->name - 1);
+            goto out;
+        }
+        if (val.data.scalar.length >= sizeof v->value ||
+            strlen(config_scalar(&val)) != val.data.scalar.length) {
+            rc = config_error(p, val.start_mark,
+                              "rules.vars: %s: at most %zu bytes (longer sets belong in a list "
+                              "file)",
+                              config_scalar(&key), sizeof v->value - 1);
+            goto out;
+        }
+        memcpy(v->name, config_scalar(&key), key.data.scalar.length + 1);
+        memcpy(v->value, config_scalar(&val), val.data.scalar.length + 1);
+        v->line = (uint32_t)val.start_mark.line + 1;
+        /* The compiler counts columns from the value's first character:
+         * past the opening quote of a quoted one. */
+        v->col = (uint32_t)val.start_mark.column + 1 +
+                 (val.data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                  val.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+        p->c->rules.nvars++;
+        yaml_event_delete(&val);
+        have_val = false;
+        yaml_event_delete(&key);
+        have_key = false;
+    }
+out:
+    if (have_val)
+        yaml_event_delete(&val);
+    if (have_key)
+        yaml_event_delete(&key);
+    return rc;
 }
 
 /* Reads the keys of a mapping whose start has been consumed, up to and
@@ -466,6 +570,15 @@ static int config_mapping(struct config_parser *p, const char *prefix, int depth
                 goto out;
             }
             rc = config_mapping(p, name, depth + 1);
+        } else if (k->type == CONFIG_VARS) {
+            if (val.type == YAML_MAPPING_START_EVENT)
+                rc = config_vars(p);
+            else if (val.type == YAML_SCALAR_EVENT && config_plain_null(&val))
+                p->c->rules.nvars = 0;
+            else
+                rc = config_error(p, val.start_mark,
+                                  "%s: expected a mapping of names to values, found %s", name,
+                                  config_event_kind(val.type));
         } else if (val.type != YAML_SCALAR_EVENT) {
             rc = config_error(p, val.start_mark, "%s: expected a single value, found %s", name,
                               config_event_kind(val.type));

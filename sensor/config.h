@@ -19,6 +19,8 @@
 #define CONFIG_NAME_MAX 64
 #define CONFIG_PATH_MAX 1024
 #define CONFIG_BPF_MAX 2048
+#define CONFIG_RULE_VARS_MAX 32
+#define CONFIG_RULE_VAR_VALUE_MAX 1024
 
 struct config {
     struct {
@@ -80,6 +82,18 @@ struct config {
         uint32_t port;
     } metrics;
     uint32_t stats_interval_s; /* 0 = only at exit */
+    struct {
+        char dir[CONFIG_PATH_MAX]; /* "" = no rules; --rules sets it */
+        uint64_t state_memory;     /* the correlator's cap, bytes */
+        uint32_t nvars;
+        /* rules.vars: NAME: VALUE, with where each was written for the
+         * rule compiler's messages */
+        struct config_rule_var {
+            char name[CONFIG_NAME_MAX];
+            char value[CONFIG_RULE_VAR_VALUE_MAX];
+            uint32_t line, col;
+        } vars[CONFIG_RULE_VARS_MAX];
+    } rules;
 };
 
 /* Fills c with the defaults. */
@@ -93,6 +107,11 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 /* The same for a file already in memory (name is used in messages). */
 int config_parse(struct config *c, const char *name, const uint8_t *text, size_t len, char *err,
                  size_t errlen);
+
+struct rule_var;
+/* rules.vars as the rule loader takes them: out[0..c->rules.nvars), each
+ * borrowing from c; origin names the file they came from (borrowed too). */
+void config_rule_vars(const struct config *c, const char *origin, struct rule_var *out);
 
 /* Number of keys, and the dotted name of key i ("capture.snaplen"): what
  * the sample must hold. */

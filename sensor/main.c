@@ -26,6 +26,8 @@ static void usage(FILE *out)
             "  -l, --log-dir DIR  write DIR/eve.json (outputs.eve.dir, default: the\n"
             "                     current directory); '-' writes records to standard output\n"
             "      --workers N    worker threads, 1 to 64 (workers)\n"
+            "      --rules DIR    load the rules of DIR (rules.dir; see rules/README.md);\n"
+            "                     with -T, check them\n"
             "      --bpf EXPR     capture only what the BPF filter EXPR accepts (capture.bpf)\n"
             "      --user USER    user to switch to once the capture is open (run_as.user,\n"
             "                     default mamori)\n"
@@ -46,7 +48,7 @@ static void usage(FILE *out)
  * names wherever -c appears. */
 struct cli {
     const char *config;
-    const char *interface, *logdir, *bpf, *user, *group;
+    const char *interface, *logdir, *bpf, *user, *group, *rules;
     unsigned workers; /* 0: not given */
     bool allow_root, check;
 };
@@ -80,6 +82,8 @@ static int cli_apply(const struct cli *cl, struct config *c)
         c->run_as.user[0] = '\0';
         c->run_as.allow_root = true;
     }
+    if (cl->rules && cli_copy(c->rules.dir, sizeof c->rules.dir, cl->rules, "--rules") < 0)
+        return -1;
     if (cl->workers)
         c->workers = cl->workers;
     return 0;
@@ -87,7 +91,7 @@ static int cli_apply(const struct cli *cl, struct config *c)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_WORKERS = 256, OPT_BPF, OPT_USER, OPT_GROUP, OPT_ALLOW_ROOT };
+    enum { OPT_WORKERS = 256, OPT_BPF, OPT_USER, OPT_GROUP, OPT_ALLOW_ROOT, OPT_RULES };
     static const struct option longopts[] = {
         {"read", required_argument, NULL, 'r'},
         {"interface", required_argument, NULL, 'i'},
@@ -99,6 +103,7 @@ int main(int argc, char **argv)
         {"user", required_argument, NULL, OPT_USER},
         {"group", required_argument, NULL, OPT_GROUP},
         {"allow-root", no_argument, NULL, OPT_ALLOW_ROOT},
+        {"rules", required_argument, NULL, OPT_RULES},
         {"verbose", no_argument, NULL, 'v'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
@@ -162,6 +167,9 @@ int main(int argc, char **argv)
         case OPT_ALLOW_ROOT:
             cl.allow_root = true;
             break;
+        case OPT_RULES:
+            cl.rules = optarg;
+            break;
         case 'V':
             printf("mamori %s\n", MAMORI_VERSION);
             goto out;
@@ -195,6 +203,12 @@ int main(int argc, char **argv)
         goto out;
     }
     if (cl.check) {
+        /* The rules are part of what a reload would load: a mistake in
+         * them fails the check with its file:line:col. */
+        if (sensor_check_rules(cfg, cl.config, stderr) < 0) {
+            status = MAMORI_EXIT_USAGE;
+            goto out;
+        }
         printf("mamori: configuration %s is valid\n", cl.config ? cl.config : "(defaults)");
         goto out;
     }
@@ -210,6 +224,7 @@ int main(int argc, char **argv)
         goto out;
     }
     o.cfg = cfg;
+    o.config_name = cl.config;
     status = sensor_run(&o);
 out:
     free(files);

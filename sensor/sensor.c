@@ -17,6 +17,8 @@
 
 #include "capture/capture.h"
 #include "capture/fanout.h"
+#include "detect/rule_state.h"
+#include "detect/ruleset.h"
 #include "mamori/mamori.h"
 #include "metrics/metrics.h"
 #include "output/eve_file.h"
@@ -34,6 +36,8 @@
 /* Per worker: room for a few snapshots; the main thread takes them at
  * least once a second. */
 #define SENSOR_STATS_RING (64u * 1024u)
+/* Per worker: reloaded rule sets, main -> worker (a pointer each). */
+#define SENSOR_CTL_RING 4096u
 #define SENSOR_US_PER_S 1000000u
 
 /* What the reader puts in a worker's ring when replaying with several
@@ -61,10 +65,12 @@ struct sensor_worker {
     struct sensor *s; /* borrowed */
     unsigned index;
     struct worker *w;
-    struct eve_file *eve;        /* owned by the output: the worker's ring to it */
+    struct output_writer *ow;    /* owned by the output: the worker's ring to it */
+    struct eve_file *eve;        /* the same, as the eve_file the worker writes to */
     struct capture *cap;         /* live */
     struct spsc_ring *in;        /* replay: reader -> worker */
     struct spsc_ring *stats;     /* live: worker -> main, struct worker_snapshot records */
+    struct spsc_ring *ctl;       /* live with rules: main -> worker, reloaded sets */
     struct worker_snapshot last; /* main thread: the latest snapshot received */
     pthread_t thread;
     bool started;
@@ -86,6 +92,9 @@ struct sensor {
     int wake_fd; /* eventfd, readable once stop is set */
     int sig_fd;
     uint64_t last_ts_us; /* replay: latest capture time, for the stats record */
+    /* rules.dir loaded, NULL without rules. Read-only once loaded: each
+     * worker and the correlator hold a reference of their own. */
+    struct ruleset *rules;
 };
 
 static uint64_t sensor_mono_ms(void)
@@ -102,11 +111,13 @@ static uint64_t sensor_real_us(void)
     return (uint64_t)t.tv_sec * SENSOR_US_PER_S + (uint64_t)t.tv_nsec / 1000u;
 }
 
-static void sensor_worker_config(const struct config *c, unsigned index, unsigned n,
+static void sensor_worker_config(const struct sensor *s, unsigned index, unsigned n,
                                  struct worker_config *wc)
 {
+    const struct config *c = s->cfg;
     worker_config_default(wc);
     wc->index = index;
+    wc->rules = s->rules;
     /* The cap is the process's: each worker gets its share, so memory does
      * not grow with the number of workers. */
     wc->flow.memcap = (size_t)(c->limits.flow_memcap / n);
@@ -128,7 +139,14 @@ static void sensor_output_config(const struct config *c, bool live, int verbose,
 {
     const struct config_redis *r = &c->outputs.redis;
     memset(oc, 0, sizeof *oc);
-    oc->state_dir = strcmp(c->outputs.eve_dir, "-") == 0 ? "." : c->outputs.eve_dir;
+    /* Records to standard output leave no file behind unless Redis needs
+     * a spool: then the spool and the id state go to the current
+     * directory. Without a state file, record ids are unique within the
+     * run only. */
+    if (strcmp(c->outputs.eve_dir, "-") != 0)
+        oc->state_dir = c->outputs.eve_dir;
+    else
+        oc->state_dir = r->enabled ? "." : NULL;
     oc->eve_enabled = c->outputs.eve_enabled;
     oc->eve_dir = c->outputs.eve_dir;
     oc->eve_filename = c->outputs.eve_filename;
@@ -176,6 +194,14 @@ static int sensor_open_output(struct sensor *s, bool live)
         fprintf(stderr, "mamori: %s\n", err);
         return -1;
     }
+    if (s->rules) {
+        struct rule_state_limits rl = {.memcap = (size_t)s->cfg->rules.state_memory};
+        int rc = output_set_rules(s->out, s->rules, &rl, live);
+        if (rc < 0) {
+            fprintf(stderr, "mamori: cannot set up the correlator: %s\n", strerror(-rc));
+            return -1;
+        }
+    }
     s->ow = output_writer_new(s->out);
     if (!s->ow) {
         fprintf(stderr, "mamori: out of memory\n");
@@ -185,11 +211,11 @@ static int sensor_open_output(struct sensor *s, bool live)
     return 0;
 }
 
-/* A worker's ring to the output thread, as the eve_file it writes to. */
-static struct eve_file *sensor_worker_output(struct sensor *s)
+/* A worker's ring to the output thread, and the eve_file it writes to. */
+static struct eve_file *sensor_worker_output(struct sensor *s, struct sensor_worker *sw)
 {
-    struct output_writer *w = output_writer_new(s->out);
-    return w ? output_writer_eve(w) : NULL;
+    sw->ow = output_writer_new(s->out);
+    return sw->ow ? output_writer_eve(sw->ow) : NULL;
 }
 
 static int sensor_new_workers(struct sensor *s, unsigned n, bool external_clock)
@@ -201,12 +227,12 @@ static int sensor_new_workers(struct sensor *s, unsigned n, bool external_clock)
     for (unsigned i = 0; i < n; i++) {
         struct sensor_worker *sw = &s->sw[i];
         struct worker_config wc;
-        sensor_worker_config(s->cfg, i, n, &wc);
+        sensor_worker_config(s, i, n, &wc);
         wc.external_clock = external_clock;
         sw->s = s;
         sw->index = i;
         atomic_init(&sw->done, false);
-        sw->eve = sensor_worker_output(s);
+        sw->eve = sensor_worker_output(s, sw);
         if (!sw->eve)
             goto fail;
         sw->w = worker_new(&wc, sw->eve);
@@ -242,10 +268,15 @@ static void sensor_final_stats(struct sensor *s, uint64_t ts_us, bool breakdown)
         if (per)
             per[i] = one;
     }
+    /* The correlator's figures join the stats record when the output
+     * thread takes it; with several rings, it must first have decided on
+     * every match the workers handed over. */
+    for (unsigned i = 0; s->rules && s->eve != s->sw[0].eve && i < s->n; i++)
+        output_writer_wait_drained(s->sw[i].ow);
     /* Records of the stats record itself count in the totals, as one
      * worker writing its own record counts it. */
     worker_snapshot_format(&s->rec, &total, ts_us, breakdown ? per : NULL,
-                           breakdown && per ? s->n : 0);
+                           breakdown && per ? s->n : 0, s->rules != NULL);
     if (eve_file_write(s->eve, &s->rec) == 0) {
         total.worker.records++;
     } else {
@@ -265,6 +296,22 @@ static void sensor_final_stats(struct sensor *s, uint64_t ts_us, bool breakdown)
     free(per);
 }
 
+/* Releases the rule sets a worker did not take from its control ring.
+ * Main thread, after the worker was joined. */
+static void sensor_ctl_drop(struct sensor_worker *sw)
+{
+    size_t len;
+    const void *p;
+    while (sw->ctl && (p = spsc_ring_peek(sw->ctl, &len))) {
+        struct ruleset *rs;
+        if (len == sizeof rs) {
+            memcpy(&rs, p, sizeof rs);
+            ruleset_unref(rs);
+        }
+        spsc_ring_release(sw->ctl);
+    }
+}
+
 /* Frees everything; returns status, or MAMORI_EXIT_USAGE when records
  * were lost. */
 static int sensor_close(struct sensor *s, int status)
@@ -275,6 +322,8 @@ static int sensor_close(struct sensor *s, int status)
         capture_close(sw->cap);
         spsc_ring_free(sw->in);
         spsc_ring_free(sw->stats);
+        sensor_ctl_drop(sw);
+        spsc_ring_free(sw->ctl);
     }
     free(s->sw);
     json_free(&s->rec);
@@ -284,7 +333,49 @@ static int sensor_close(struct sensor *s, int status)
         close(s->wake_fd);
     if (s->sig_fd >= 0)
         close(s->sig_fd);
+    ruleset_unref(s->rules);
     return status;
+}
+
+/* -- rules ---------------------------------------------------------------- */
+
+static struct ruleset *sensor_rules_load(const struct config *c, const char *config_name,
+                                         struct rule_diags *d)
+{
+    struct rule_var vars[CONFIG_RULE_VARS_MAX];
+    struct ruleset_limits lim;
+    ruleset_limits_default(&lim);
+    config_rule_vars(c, config_name ? config_name : "mamori.yaml", vars);
+    return ruleset_load(c->rules.dir, vars, c->rules.nvars, &lim, (int64_t)sensor_real_us(), d);
+}
+
+int sensor_check_rules(const struct config *c, const char *config_name, FILE *out)
+{
+    if (!*c->rules.dir)
+        return 0;
+    struct rule_var vars[CONFIG_RULE_VARS_MAX];
+    struct ruleset_limits lim;
+    ruleset_limits_default(&lim);
+    config_rule_vars(c, config_name ? config_name : "mamori.yaml", vars);
+    return ruleset_check(c->rules.dir, vars, c->rules.nvars, &lim, (int64_t)sensor_real_us(), out);
+}
+
+/* Loads rules.dir, if any, before anything starts. Returns 0 or -1 (every
+ * error printed). */
+static int sensor_open_rules(struct sensor *s)
+{
+    if (!*s->cfg->rules.dir)
+        return 0;
+    struct rule_diags d;
+    rule_diags_init(&d);
+    s->rules = sensor_rules_load(s->cfg, s->o->config_name, &d);
+    rule_diags_print(&d, stderr);
+    rule_diags_free(&d);
+    if (!s->rules) {
+        fprintf(stderr, "mamori: the rules in %s cannot be loaded\n", s->cfg->rules.dir);
+        return -1;
+    }
+    return 0;
 }
 
 /* -- capture files ------------------------------------------------------- */
@@ -478,6 +569,21 @@ static void sensor_live_publish(struct sensor_worker *sw)
     }
 }
 
+/* Worker's thread: takes the rule sets the main thread reloaded. */
+static void sensor_live_control(struct sensor_worker *sw)
+{
+    size_t len;
+    const void *p;
+    while (sw->ctl && (p = spsc_ring_peek(sw->ctl, &len))) {
+        struct ruleset *rs;
+        if (len == sizeof rs) {
+            memcpy(&rs, p, sizeof rs);
+            worker_set_rules(sw->w, rs);
+        }
+        spsc_ring_release(sw->ctl);
+    }
+}
+
 static void sensor_live_tick(struct sensor_worker *sw)
 {
     worker_tick(sw->w, sensor_real_us());
@@ -512,6 +618,7 @@ static void *sensor_live_main(void *arg)
     uint64_t next_tick = sensor_mono_ms() + SENSOR_TICK_MS;
 
     while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+        sensor_live_control(sw);
         int n = capture_dispatch(sw->cap, SENSOR_BATCH, worker_packet, sw->w);
         if (n < 0) {
             sw->error = n;
@@ -624,11 +731,55 @@ static void sensor_live_stats(struct sensor *s, bool write_record)
         metrics_buf_free(&mb);
     }
     if (write_record) {
-        worker_snapshot_format(&s->rec, &total, sensor_real_us(), per, per ? s->n : 0);
+        worker_snapshot_format(&s->rec, &total, sensor_real_us(), per, per ? s->n : 0,
+                               s->rules != NULL);
         eve_file_write(s->eve, &s->rec);
         eve_file_flush(s->eve);
     }
     free(per);
+}
+
+/* SIGHUP with rules: loads rules.dir again. A set with errors changes
+ * nothing (the errors go to standard error); a good one goes to every
+ * worker through its control ring, and from each worker to the
+ * correlator through its output ring (worker_set_rules). */
+static void sensor_reload_rules(struct sensor *s)
+{
+    if (!s->rules)
+        return;
+    struct rule_diags d;
+    rule_diags_init(&d);
+    struct ruleset *rs = sensor_rules_load(s->cfg, s->o->config_name, &d);
+    rule_diags_print(&d, stderr);
+    rule_diags_free(&d);
+    if (!rs) {
+        fprintf(stderr,
+                "mamori: SIGHUP: the rules in %s have errors: still running the rules "
+                "loaded before\n",
+                s->cfg->rules.dir);
+        return;
+    }
+    unsigned missed = 0;
+    for (unsigned i = 0; i < s->n; i++) {
+        struct ruleset *ref = ruleset_ref(rs);
+        void *p = s->sw[i].ctl ? spsc_ring_reserve(s->sw[i].ctl, sizeof ref) : NULL;
+        if (!p) {
+            /* Only when reloads come faster than a worker's loop turns. */
+            ruleset_unref(ref);
+            missed++;
+            continue;
+        }
+        memcpy(p, &ref, sizeof ref);
+        spsc_ring_commit(s->sw[i].ctl);
+    }
+    ruleset_unref(s->rules);
+    s->rules = rs;
+    if (missed)
+        fprintf(stderr,
+                "mamori: SIGHUP: %u worker(s) busy with earlier reloads: send SIGHUP again\n",
+                missed);
+    else if (s->o->verbose)
+        fprintf(stderr, "mamori: SIGHUP: reloaded the rules in %s\n", s->cfg->rules.dir);
 }
 
 /* Waits for signals, the stats interval and failing workers. Returns the
@@ -660,6 +811,7 @@ static int sensor_live_wait(struct sensor *s)
                                 output_eve_path(s->out), strerror(-rc));
                     else if (s->o->verbose)
                         fprintf(stderr, "mamori: SIGHUP: reopened %s\n", output_eve_path(s->out));
+                    sensor_reload_rules(s);
                 } else {
                     if (s->o->verbose)
                         fprintf(stderr, "mamori: %s: stopping\n", strsignal((int)si.ssi_signo));
@@ -733,14 +885,15 @@ static int sensor_run_live(struct sensor *s)
     for (unsigned i = 0; i < s->n; i++) {
         struct sensor_worker *sw = &s->sw[i];
         struct worker_config wc;
-        sensor_worker_config(c, i, s->n, &wc);
+        sensor_worker_config(s, i, s->n, &wc);
         sw->s = s;
         sw->index = i;
         atomic_init(&sw->done, false);
-        sw->eve = sensor_worker_output(s);
+        sw->eve = sensor_worker_output(s, sw);
         sw->w = sw->eve ? worker_new(&wc, sw->eve) : NULL;
         sw->stats = spsc_ring_new(SENSOR_STATS_RING);
-        if (!sw->w || !sw->stats) {
+        sw->ctl = s->rules ? spsc_ring_new(SENSOR_CTL_RING) : NULL;
+        if (!sw->w || !sw->stats || (s->rules && !sw->ctl)) {
             fprintf(stderr, "mamori: cannot start the workers: out of memory\n");
             return MAMORI_EXIT_USAGE;
         }
@@ -786,6 +939,10 @@ int sensor_run(const struct sensor_options *o)
     s.sig_fd = -1;
     atomic_init(&s.stop, false);
     json_init(&s.rec);
-    int status = *o->cfg->capture.interface ? sensor_run_live(&s) : sensor_run_files(&s);
+    int status;
+    if (sensor_open_rules(&s) < 0)
+        status = MAMORI_EXIT_USAGE;
+    else
+        status = *o->cfg->capture.interface ? sensor_run_live(&s) : sensor_run_files(&s);
     return sensor_close(&s, status);
 }

@@ -12,7 +12,16 @@
  * to one PACKET_FANOUT group, drops privileges, then starts one thread per
  * worker that takes packets straight from its kernel ring. The main thread
  * only waits: for signals (SIGINT/SIGTERM stop, SIGHUP reopens the output
- * file), for the stats interval, and for a worker that fails.
+ * file and reloads the rules), for the stats interval, and for a worker
+ * that fails.
+ *
+ * Rules (rules.dir): loaded once before anything starts; each worker
+ * matches its events with its own matcher on the shared read-only set and
+ * hands the matches to the correlator on the output thread (output.h). On
+ * SIGHUP the main thread loads the set again and, if it has no error,
+ * passes it to each worker through a control ring; the worker passes it
+ * on to the correlator through its output ring, after its last match of
+ * the old set (worker_set_rules).
  *
  * Threads share nothing but the rings, the output file's append lock, a
  * stop flag and the eventfd that wakes workers to see it.
@@ -21,6 +30,7 @@
 #define MAMORI_SENSOR_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config.h"
 
@@ -28,8 +38,13 @@ struct sensor_options {
     const char **files; /* borrowed; -r, in order */
     size_t nfiles;
     const struct config *cfg; /* borrowed; capture.interface set means live capture */
+    const char *config_name;  /* borrowed; the -c file, named in rules.vars errors */
     int verbose;
 };
+
+/* What -T does for rules.dir: loads it with rules.vars and prints every
+ * diagnostic to out. Returns 0 (also without rules.dir) or -1. */
+int sensor_check_rules(const struct config *c, const char *config_name, FILE *out);
 
 /* Returns the process exit status: MAMORI_EXIT_*. */
 int sensor_run(const struct sensor_options *o);

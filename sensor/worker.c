@@ -4,9 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/alert_eve.h"
+#include "detect/event_flow.h"
+#include "detect/event_proto.h"
+#include "detect/rule_eval.h"
 #include "output/eve_flow.h"
 #include "output/eve_stats.h"
 #include "proto/proto.h"
+
+/* Rules one event may match; more are counted by the matcher
+ * (truncated), not handed over: a rule set where one event matches more
+ * is a rule set to fix. */
+#define WORKER_MAX_CANDIDATES 64
 
 /* Timeouts are checked once per second of capture time. */
 #define WORKER_EXPIRE_INTERVAL_US 1000000u
@@ -20,6 +29,15 @@ struct worker {
     struct eve_file *eve; /* borrowed */
     struct json_buf rec;
     struct worker_stats st;
+    /* Detection, only with rules: the shared set (a reference) and this
+     * worker's matcher. */
+    struct ruleset *rules;
+    struct ruleset *pending; /* reload: the next set, until the correlator knows it */
+    struct rule_matcher *matcher;
+    struct json_buf alert;
+    struct worker_detect_stats dst;
+    uint64_t next_alert; /* alert_id counter */
+    struct rule_candidate cand[WORKER_MAX_CANDIDATES];
     uint64_t now_us;      /* latest capture time seen */
     uint64_t next_expire_us;
 };
@@ -31,6 +49,7 @@ void worker_config_default(struct worker_config *cfg)
     decode_limits_default(&cfg->decode);
     flow_limits_default(&cfg->flow);
     classify_limits_default(&cfg->classify);
+    cfg->rules = NULL;
 }
 
 static void worker_emit(struct worker *w)
@@ -39,6 +58,55 @@ static void worker_emit(struct worker *w)
         w->st.records++;
     else
         w->st.output_errors++;
+}
+
+/* Switches to the pending set once the correlator has been handed a
+ * reference to it through the worker's ring, ordered after every match of
+ * the old set. The correlator holds its own reference to the old set
+ * until it has decided that set's last match, so the worker drops its own
+ * now. */
+static void worker_switch_rules(struct worker *w)
+{
+    if (eve_file_write_rules(w->eve, ruleset_ref(w->pending)) < 0) {
+        ruleset_unref(w->pending); /* the correlator's reference, not taken */
+        return;
+    }
+    ruleset_unref(w->rules);
+    w->rules = w->pending;
+    w->pending = NULL;
+}
+
+/* The stateless half of detection: the event only lives for this call, so
+ * each candidate's alert record is formatted now and travels with it; the
+ * correlator (output thread) decides whether it is written. An alert
+ * that cannot be formatted or handed over counts as a hand-over drop. */
+static void worker_detect(struct worker *w, const struct event *ev)
+{
+    if (w->pending)
+        worker_switch_rules(w);
+    const struct compiled_rules *cr = ruleset_rules(w->rules);
+    w->dst.events++;
+    size_t n = rule_match(w->matcher, cr, ev, w->cand, WORKER_MAX_CANDIDATES);
+    w->dst.matches += n;
+    for (size_t i = 0; i < n; i++) {
+        const struct crule *r = &cr->rules[w->cand[i].rule];
+        /* Unique per sensor: the worker index in the top 16 bits. */
+        uint64_t id = (uint64_t)w->cfg.index << 48 | ++w->next_alert;
+        alert_eve_format(&w->alert, r, ev, id);
+        if (eve_file_write_match(w->eve, &w->cand[i], sizeof w->cand[i], &w->alert) < 0)
+            w->dst.handover_drops++;
+    }
+}
+
+/* Proto engine event sink (set only with rules): each dicom, hl7 and fhir
+ * record as an event. */
+static void worker_proto_event(void *ctx, const struct flow *f, const struct proto_parser *ps,
+                               unsigned kind, const void *rec)
+{
+    struct worker *w = ctx;
+    struct event_proto ep;
+    if (event_proto_init(&ep, f, ps, kind, rec))
+        worker_detect(w, &ep.ev);
 }
 
 /* Flow table callback: the flow has ended and is about to be freed. */
@@ -50,6 +118,11 @@ static void worker_flow_end(void *ctx, struct flow *f)
         proto_flow_end(w->proto, f);
     eve_flow_format(&w->rec, f, w->cls);
     worker_emit(w);
+    if (w->rules) {
+        struct event_flow ef;
+        event_flow_init(&ef, f, w->cls);
+        worker_detect(w, &ef.ev);
+    }
     classify_flow_release(w->cls, f);
 }
 
@@ -61,6 +134,7 @@ struct worker *worker_new(const struct worker_config *cfg, struct eve_file *eve)
     w->cfg = *cfg;
     w->eve = eve;
     json_init(&w->rec);
+    json_init(&w->alert);
     w->dec = decoder_new(&cfg->decode);
     if (!w->dec)
         goto fail;
@@ -75,6 +149,14 @@ struct worker *worker_new(const struct worker_config *cfg, struct eve_file *eve)
     w->proto = proto_engine_new(w->flows, w->cls, eve);
     if (!w->proto)
         goto fail;
+    if (cfg->rules) {
+        w->matcher = rule_matcher_new();
+        if (!w->matcher)
+            goto fail;
+        w->rules = ruleset_ref(cfg->rules);
+        proto_engine_set_event_sink(w->proto, worker_proto_event, w);
+    }
+    w->cfg.rules = NULL; /* w->rules is the worker's reference */
     return w;
 fail:
     worker_free(w);
@@ -96,6 +178,10 @@ void worker_free(struct worker *w)
     classifier_free(w->cls);
     flow_table_free(w->flows);
     decoder_free(w->dec);
+    rule_matcher_free(w->matcher);
+    ruleset_unref(w->pending);
+    ruleset_unref(w->rules);
+    json_free(&w->alert);
     json_free(&w->rec);
     free(w);
 }
@@ -155,6 +241,7 @@ void worker_snapshot(const struct worker *w, struct worker_snapshot *s)
     s->classify = *classifier_stats(w->cls);
     s->stream = *proto_engine_stream_stats(w->proto);
     s->proto = *proto_engine_stats(w->proto);
+    s->detect = w->dst;
 }
 
 _Static_assert(sizeof(struct worker_snapshot) % sizeof(uint64_t) == 0,
@@ -174,7 +261,7 @@ void worker_snapshot_add(struct worker_snapshot *sum, const struct worker_snapsh
 }
 
 void worker_snapshot_format(struct json_buf *b, const struct worker_snapshot *s, uint64_t ts_us,
-                            const struct worker_snapshot *per_worker, size_t n)
+                            const struct worker_snapshot *per_worker, size_t n, bool detect)
 {
     struct eve_stats_view v = {
         .ts_us = ts_us,
@@ -185,6 +272,7 @@ void worker_snapshot_format(struct json_buf *b, const struct worker_snapshot *s,
         .capture = &s->capture,
         .stream = &s->stream,
         .proto = &s->proto,
+        .detect = detect ? &s->detect : NULL,
         .per_worker = per_worker,
         .nworkers = n,
     };
@@ -195,8 +283,18 @@ void worker_write_stats(struct worker *w, uint64_t ts_us)
 {
     struct worker_snapshot s;
     worker_snapshot(w, &s);
-    worker_snapshot_format(&w->rec, &s, ts_us, NULL, 0);
+    worker_snapshot_format(&w->rec, &s, ts_us, NULL, 0, w->rules != NULL);
     worker_emit(w);
+}
+
+void worker_set_rules(struct worker *w, struct ruleset *rs)
+{
+    if (!w->rules) {
+        ruleset_unref(rs);
+        return;
+    }
+    ruleset_unref(w->pending); /* reloaded twice before an event: the newest wins */
+    w->pending = rs;
 }
 
 const struct worker_stats *worker_stats(const struct worker *w)

@@ -13,6 +13,7 @@
 #include "capture/capture.h"
 #include "classify/classify.h"
 #include "decode/decode.h"
+#include "detect/ruleset.h"
 #include "flow/flow_table.h"
 #include "output/eve_file.h"
 #include "proto/proto.h"
@@ -27,6 +28,17 @@ struct worker_config {
     struct decode_limits decode;
     struct flow_limits flow;
     struct classify_limits classify;
+    /* NULL: no rules, no matching work at all. Otherwise the worker takes a
+     * reference; the set is read-only and shared by every worker. */
+    struct ruleset *rules;
+};
+
+/* The worker's half of detection (the correlator's half is counted by the
+ * output thread). */
+struct worker_detect_stats {
+    uint64_t events;         /* events matched against the rules */
+    uint64_t matches;        /* candidates the matcher produced */
+    uint64_t handover_drops; /* candidates lost on the way to the correlator */
 };
 
 struct worker_stats {
@@ -50,6 +62,7 @@ struct worker_snapshot {
     struct classify_stats classify;
     struct stream_stats stream;
     struct proto_engine_stats proto;
+    struct worker_detect_stats detect;
     struct capture_stats capture; /* filled in by the sensor, which owns the capture */
 };
 
@@ -76,6 +89,13 @@ void worker_flush(struct worker *w);
  * the reader's expiry times (see external_clock). */
 void worker_tick(struct worker *w, uint64_t now_us);
 
+/* Reload: the worker matches with rs (it adopts the caller's reference)
+ * from its next event on, once the correlator has been told through the
+ * worker's ring (eve_file_write_rules); until then, and while that ring is
+ * full, it goes on with the set it had. A worker started without rules
+ * ignores it. Worker's thread. */
+void worker_set_rules(struct worker *w, struct ruleset *rs);
+
 /* Writes the stats record (at time ts_us). */
 void worker_write_stats(struct worker *w, uint64_t ts_us);
 
@@ -84,9 +104,10 @@ void worker_snapshot(const struct worker *w, struct worker_snapshot *s);
  * too: the total is the sum of the workers' peaks. */
 void worker_snapshot_add(struct worker_snapshot *sum, const struct worker_snapshot *s);
 /* Formats the stats record of a snapshot; per_worker (n entries, may be
- * NULL) adds the breakdown by worker. */
+ * NULL) adds the breakdown by worker; detect (rules are loaded) the
+ * detect section. */
 void worker_snapshot_format(struct json_buf *b, const struct worker_snapshot *s, uint64_t ts_us,
-                            const struct worker_snapshot *per_worker, size_t n);
+                            const struct worker_snapshot *per_worker, size_t n, bool detect);
 
 const struct worker_stats *worker_stats(const struct worker *w);
 

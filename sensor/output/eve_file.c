@@ -187,6 +187,23 @@ void eve_file_free(struct eve_file *e)
     free(e);
 }
 
+int eve_file_write_match(struct eve_file *e, const void *match, size_t match_len,
+                         const struct json_buf *rec)
+{
+    if (rec->err || !rec->p)
+        return -EINVAL;
+    if (!e->ops || !e->ops->write_match)
+        return -ENOTSUP;
+    return e->ops->write_match(e->ctx, match, match_len, rec->p, rec->len);
+}
+
+int eve_file_write_rules(struct eve_file *e, struct ruleset *rs)
+{
+    if (!e->ops || !e->ops->write_rules)
+        return -ENOTSUP;
+    return e->ops->write_rules(e->ctx, rs);
+}
+
 int eve_file_write(struct eve_file *e, const struct json_buf *rec)
 {
     if (rec->err || !rec->p)

@@ -23,6 +23,7 @@
 #define MAMORI_OUTPUT_EVE_FILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "output/json.h"
@@ -31,6 +32,7 @@
 
 struct eve_file_sink;
 struct eve_file;
+struct ruleset;
 
 /* dir "-" means standard output; NULL means no output at all (records are
  * discarded). Returns NULL and sets errno on failure. Owned:
@@ -59,6 +61,17 @@ struct eve_file_ops {
     int (*write)(void *ctx, const char *rec, size_t len);
     /* May be NULL. Returns 0 or -errno. */
     int (*flush)(void *ctx);
+    /* May be NULL (then the writer takes no matches). Takes one rule match
+     * for the correlator: match[0..match_len), a struct rule_candidate
+     * copied as bytes (detect/rule_eval.h; this layer does not look
+     * inside), and the alert record formatted for it (rec[0..len), no
+     * newline), which is written only if the correlator decides to alert.
+     * Returns 0 or -errno (the match is lost, and the caller counts it). */
+    int (*write_match)(void *ctx, const void *match, size_t match_len, const char *rec, size_t len);
+    /* May be NULL. After a reload: the writer's later matches come from
+     * rule set rs, of which the back-end adopts one reference (on success
+     * only). Returns 0 or -errno (nothing changed: try again later). */
+    int (*write_rules)(void *ctx, struct ruleset *rs);
 };
 
 /* A writer on a back-end: ops and ctx are borrowed and must outlive it.
@@ -68,6 +81,13 @@ struct eve_file *eve_file_new_ops(const struct eve_file_ops *ops, void *ctx);
 /* Appends the record and a newline to the writer's buffer. Returns 0 or
  * -errno (the record is malformed, or an append it forced failed). */
 int eve_file_write(struct eve_file *e, const struct json_buf *rec);
+/* Hands a rule match and its alert record to the writer's back-end (see
+ * eve_file_ops.write_match). Returns 0, -ENOTSUP for a writer without
+ * one, or -errno. */
+int eve_file_write_match(struct eve_file *e, const void *match, size_t match_len,
+                         const struct json_buf *rec);
+/* See eve_file_ops.write_rules; -ENOTSUP for a writer without it. */
+int eve_file_write_rules(struct eve_file *e, struct ruleset *rs);
 /* Appends the buffer to the sink now. Returns 0 or -errno. */
 int eve_file_flush(struct eve_file *e);
 

@@ -101,6 +101,16 @@ void eve_stats_format(struct json_buf *b, const struct eve_stats_view *v)
         json_close_object(b);
     }
 
+    if (v->detect) {
+        /* The workers' half; the correlator's is the record's
+         * "correlator" object (output.c). */
+        json_open_object(b, "detect");
+        json_uint(b, "events", v->detect->events);
+        json_uint(b, "matches", v->detect->matches);
+        json_uint(b, "handover_drops", v->detect->handover_drops);
+        json_close_object(b);
+    }
+
     json_open_object(b, "output");
     json_uint(b, "records", v->worker->records);
     json_uint(b, "errors", v->worker->output_errors);

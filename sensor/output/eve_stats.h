@@ -16,6 +16,7 @@
 #include "stream/stream.h"
 
 struct worker_stats;
+struct worker_detect_stats;
 struct worker_snapshot;
 struct capture_stats;
 
@@ -29,8 +30,9 @@ struct eve_stats_view {
     const struct capture_stats *capture;      /* what the capture back-ends counted */
     const struct worker_snapshot *per_worker; /* NULL, or nworkers entries: the breakdown */
     size_t nworkers;
-    const struct proto_engine_stats *proto; /* NULL: no proto section */
-    const struct stream_stats *stream;      /* NULL: no stream section */
+    const struct proto_engine_stats *proto;   /* NULL: no proto section */
+    const struct stream_stats *stream;        /* NULL: no stream section */
+    const struct worker_detect_stats *detect; /* NULL: no rules, no detect section */
 };
 
 void eve_stats_format(struct json_buf *b, const struct eve_stats_view *v);

@@ -14,6 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "detect/rule_eval.h"
+#include "detect/rule_state.h"
+#include "detect/ruleset.h"
 #include "metrics/metrics.h"
 #include "output/output_redis.h"
 #include "util/spsc_ring.h"
@@ -29,6 +32,13 @@
 enum output_msg_kind {
     OUTPUT_MSG_RECORD,
     OUTPUT_MSG_METRICS,
+    /* A rule match for the correlator: a struct rule_candidate, then the
+     * alert record the worker formatted while the event still existed;
+     * written as an alert only if rule_state_decide() says so. */
+    OUTPUT_MSG_MATCH,
+    /* After a reload: a struct ruleset pointer (one reference, adopted by
+     * the correlator); the producer's later matches come from that set. */
+    OUTPUT_MSG_RULES,
 };
 
 /* The header of every ring record; the record's bytes follow. */
@@ -48,6 +58,7 @@ struct output_writer {
     uint64_t dropped_total;
     uint64_t dropped_unreported;
     /* Output thread's side. */
+    struct ruleset *rules; /* the set this producer's matches come from (a reference) */
     uint64_t dropped_seen;
     uint64_t records;
     unsigned index;
@@ -83,6 +94,13 @@ struct output {
     char *line; /* a record with its record_id (and stats' output object) */
     size_t line_cap;
     struct metrics_buf workers_text; /* the newest producer figures */
+    /* The correlator: the output thread alone touches the state. NULL
+     * rules: no rules, matches are never sent. */
+    struct ruleset *rules;
+    struct rule_state *rstate;
+    bool wall_clock;         /* live: expire by the wall clock, replay by capture time */
+    uint64_t corr_now_us;    /* latest time seen */
+    uint64_t corr_expire_us; /* next rule_state_expire() */
     struct {
         uint64_t records[OUTPUT_NTYPES];
         uint64_t handover_drops;
@@ -138,9 +156,12 @@ static uint64_t output_real_ns(void)
 
 /* -- producers' side -------------------------------------------------- */
 
-static int output_writer_push(struct output_writer *w, uint32_t kind, const char *p, size_t len)
+/* Hands over head[0..hlen) then p[0..len) as one record (hlen 0: no
+ * head). */
+static int output_writer_push(struct output_writer *w, uint32_t kind, const void *head, size_t hlen,
+                              const char *p, size_t len)
 {
-    size_t need = sizeof(struct output_msg) + len;
+    size_t need = sizeof(struct output_msg) + hlen + len;
     if (need > spsc_ring_max_record(w->ring)) {
         w->dropped_total++;
         w->dropped_unreported++;
@@ -161,13 +182,15 @@ static int output_writer_push(struct output_writer *w, uint32_t kind, const char
         return -ENOBUFS;
     }
     struct output_msg m = {
-        .len = (uint32_t)len,
+        .len = (uint32_t)(hlen + len),
         .kind = kind,
         .dropped = w->dropped_unreported,
         .handover_ns = output_real_ns(),
     };
     memcpy(slot, &m, sizeof m);
-    memcpy((char *)slot + sizeof m, p, len);
+    if (hlen)
+        memcpy((char *)slot + sizeof m, head, hlen);
+    memcpy((char *)slot + sizeof m + hlen, p, len);
     spsc_ring_commit(w->ring);
     w->dropped_unreported = 0;
     return 0;
@@ -176,11 +199,42 @@ static int output_writer_push(struct output_writer *w, uint32_t kind, const char
 /* eve_file back-end of a writer: the packet path's eve_file_write(). */
 static int output_writer_write(void *ctx, const char *rec, size_t len)
 {
-    return output_writer_push(ctx, OUTPUT_MSG_RECORD, rec, len);
+    return output_writer_push(ctx, OUTPUT_MSG_RECORD, NULL, 0, rec, len);
+}
+
+/* A worker's rule match: through the same ring as its records, so that the
+ * correlator sees a worker's matches in their order. */
+static int output_writer_match(void *ctx, const void *match, size_t match_len, const char *rec,
+                               size_t len)
+{
+    if (match_len != sizeof(struct rule_candidate))
+        return -EINVAL;
+    return output_writer_push(ctx, OUTPUT_MSG_MATCH, match, match_len, rec, len);
+}
+
+/* A reload reaches the correlator in the producer's own ring: matches of
+ * the old set, handed over before, are still decided with the old set. */
+static int output_writer_rules(void *ctx, struct ruleset *rs)
+{
+    struct output_writer *w = ctx;
+    /* Never dropped silently, never waited for: on a full ring the
+     * producer keeps its old set and tries again. */
+    bool block = w->block_when_full;
+    w->block_when_full = false;
+    int rc = output_writer_push(w, OUTPUT_MSG_RULES, NULL, 0, (const char *)&rs, sizeof rs);
+    w->block_when_full = block;
+    if (rc < 0) {
+        w->dropped_total--;
+        w->dropped_unreported--;
+    }
+    return rc;
 }
 
 static const struct eve_file_ops output_writer_ops = {
-    .write = output_writer_write, .flush = NULL, /* every record is handed over at once */
+    .write = output_writer_write,
+    .flush = NULL, /* every record is handed over at once */
+    .write_match = output_writer_match,
+    .write_rules = output_writer_rules,
 };
 
 struct output_writer *output_writer_new(struct output *o)
@@ -193,6 +247,7 @@ struct output_writer *output_writer_new(struct output *o)
     w->o = o;
     w->index = o->nw;
     w->block_when_full = o->c.block_when_full;
+    w->rules = o->rules ? ruleset_ref(o->rules) : NULL;
     w->ring = spsc_ring_new((size_t)o->c.ring_size);
     w->eve = eve_file_new_ops(&output_writer_ops, w);
     if (!w->ring || !w->eve) {
@@ -215,13 +270,20 @@ int output_writer_metrics(struct output_writer *w, const char *text, size_t len)
     /* Figures are replaced by the next ones: never worth waiting for. */
     bool block = w->block_when_full;
     w->block_when_full = false;
-    int rc = output_writer_push(w, OUTPUT_MSG_METRICS, text, len);
+    int rc = output_writer_push(w, OUTPUT_MSG_METRICS, NULL, 0, text, len);
     w->block_when_full = block;
     if (rc < 0) {
         w->dropped_total--;
         w->dropped_unreported--;
     }
     return rc;
+}
+
+void output_writer_wait_drained(struct output_writer *w)
+{
+    unsigned spins = 0;
+    while (w->o->started && !w->o->stopped && !spsc_ring_drained(w->ring))
+        spsc_ring_backoff(&spins);
 }
 
 uint64_t output_writer_dropped(const struct output_writer *w)
@@ -236,6 +298,10 @@ uint64_t output_writer_dropped(const struct output_writer *w)
 static int output_id_reserve(struct output *o)
 {
     char path[1100], tmp[1110];
+    if (!o->state_dir[0]) { /* ids kept for this run only */
+        o->id_ceiling = o->next_id + OUTPUT_ID_BLOCK;
+        return 0;
+    }
     snprintf(path, sizeof path, "%s/%s", o->state_dir, OUTPUT_ID_STATE);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     uint64_t ceiling = o->next_id + OUTPUT_ID_BLOCK;
@@ -258,9 +324,11 @@ static int output_id_reserve(struct output *o)
 static int output_id_load(struct output *o)
 {
     char path[1100];
+    o->next_id = 1;
+    if (!o->state_dir[0])
+        return output_id_reserve(o);
     snprintf(path, sizeof path, "%s/%s", o->state_dir, OUTPUT_ID_STATE);
     FILE *f = fopen(path, "r");
-    o->next_id = 1;
     if (f) {
         uint64_t v;
         if (fscanf(f, "%" SCNu64, &v) == 1 && v > 0)
@@ -297,7 +365,22 @@ static size_t output_stats_object(const struct output *o, char *p, size_t cap)
                      o->st.records[OUTPUT_ALERT], o->st.records[OUTPUT_FLOW],
                      o->st.records[OUTPUT_PROTOCOL], o->st.records[OUTPUT_ASSET],
                      o->st.records[OUTPUT_STATS], o->st.handover_drops, o->st.eve_errors);
-    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+    if (n < 0 || (size_t)n >= cap)
+        return 0;
+    if (!o->rstate)
+        return (size_t)n;
+    /* The correlator's figures: they live on this thread, so they join the
+     * stats record here rather than in the worker's part (eve_stats.c). */
+    const struct rule_state_stats *rs = rule_state_stats(o->rstate);
+    int k =
+        snprintf(p + n, cap - (size_t)n,
+                 ",\"correlator\":{\"alerts\":%" PRIu64 ",\"suppressed\":%" PRIu64
+                 ",\"rate_limited\":%" PRIu64 ",\"below_threshold\":%" PRIu64 ",\"stale\":%" PRIu64
+                 ",\"state_entries\":%" PRIu64 ",\"state_memory\":%" PRIu64
+                 ",\"state_evictions\":%" PRIu64 ",\"state_memcap_drops\":%" PRIu64 "}",
+                 rs->alerts, rs->suppressed, rs->rate_limited, rs->below_threshold, rs->stale,
+                 rs->entries, rs->memory, rs->evictions, rs->memcap_drops);
+    return k > 0 && (size_t)k < cap - (size_t)n ? (size_t)(n + k) : (size_t)n;
 }
 
 /* One record, as the producer formatted it: gets its record_id (and, for
@@ -310,14 +393,15 @@ static void output_dispatch(struct output *o, const char *rec, size_t len, uint6
         return;
     }
     enum output_type type = output_type_of(rec, len);
-    /* The correlator (thresholds, asset inventory, suppression) goes here:
-     * it sees every record in order per producer and may emit more. */
+    /* Rule matches are decided before they get here (output_correlate);
+     * the asset inventory goes here: it sees every record in order per
+     * producer and may emit more. */
     if (o->next_id >= o->id_ceiling && output_id_reserve(o) < 0 && !o->id_error) {
         o->id_error = 1;
         fprintf(stderr, "mamori: cannot save %s/%s: record ids may repeat after a restart\n",
                 o->state_dir, OUTPUT_ID_STATE);
     }
-    char extra[512];
+    char extra[1024];
     size_t elen = type == OUTPUT_STATS ? output_stats_object(o, extra, sizeof extra) : 0;
     size_t need = len + elen + sizeof o->sensor_id + 48;
     if (!output_line_room(o, need)) {
@@ -342,6 +426,54 @@ static void output_dispatch(struct output *o, const char *rec, size_t len, uint6
         o->be[i].be->submit(o->be[i].state, type, o->line, n, handover_ns);
 }
 
+/* Frees expired rule state about once a second of the correlator's clock. */
+static void output_correlator_tick(struct output *o, uint64_t now_us)
+{
+    if (now_us > o->corr_now_us)
+        o->corr_now_us = now_us;
+    if (o->corr_now_us < o->corr_expire_us)
+        return;
+    rule_state_expire(o->rstate, o->corr_now_us);
+    o->corr_expire_us = o->corr_now_us + 1000000u;
+}
+
+/* The correlator: decides on one worker's match (a struct rule_candidate
+ * and its alert record); an alert goes on as any record. */
+static void output_correlate(struct output *o, struct output_writer *w, const uint8_t *p,
+                             size_t len, uint64_t handover_ns)
+{
+    struct rule_candidate c;
+    if (!o->rstate || !w->rules || len < sizeof c) {
+        o->st.too_large++;
+        return;
+    }
+    memcpy(&c, p, sizeof c);
+    if (!o->wall_clock)
+        output_correlator_tick(o, c.ts_us);
+    if (rule_state_decide(o->rstate, ruleset_rules(w->rules), &c) != RULE_ALERT)
+        return;
+    output_dispatch(o, (const char *)p + sizeof c, len - sizeof c, handover_ns);
+}
+
+/* A producer switched rule sets (reload): its later matches come from the
+ * new one. The first producer to switch also frees the state of rules
+ * that are gone or changed. */
+static void output_rules_switch(struct output *o, struct output_writer *w, const uint8_t *p,
+                                size_t len)
+{
+    struct ruleset *rs;
+    if (len != sizeof rs)
+        return;
+    memcpy(&rs, p, sizeof rs);
+    ruleset_unref(w->rules);
+    w->rules = rs;
+    if (o->rstate && rs != o->rules) {
+        rule_state_bind(o->rstate, ruleset_rules(rs));
+        ruleset_unref(o->rules);
+        o->rules = ruleset_ref(rs);
+    }
+}
+
 /* Takes up to a pass of records from every ring. Returns true when some
  * ring had more. */
 static bool output_drain(struct output *o)
@@ -359,6 +491,10 @@ static bool output_drain(struct output *o)
             if (m.kind == OUTPUT_MSG_RECORD) {
                 w->records++;
                 output_dispatch(o, (const char *)p + sizeof m, m.len, m.handover_ns);
+            } else if (m.kind == OUTPUT_MSG_MATCH) {
+                output_correlate(o, w, p + sizeof m, m.len, m.handover_ns);
+            } else if (m.kind == OUTPUT_MSG_RULES) {
+                output_rules_switch(o, w, p + sizeof m, m.len);
             } else {
                 metrics_buf_free(&o->workers_text);
                 metrics_buf_append(&o->workers_text, (const char *)p + sizeof m, m.len);
@@ -388,6 +524,8 @@ static void output_on_pass(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct output *o = arg;
     bool more = output_drain(o);
+    if (o->rstate && o->wall_clock)
+        output_correlator_tick(o, output_real_ns() / 1000u);
     output_flush_backends(o);
     if (atomic_load_explicit(&o->stop, memory_order_acquire)) {
         event_base_loopbreak(o->base);
@@ -454,7 +592,7 @@ struct output *output_new(const struct output_config *c, char *err, size_t errle
      * signal dispositions are. */
     signal(SIGPIPE, SIG_IGN);
     metrics_buf_init(&o->workers_text);
-    snprintf(o->state_dir, sizeof o->state_dir, "%s", c->state_dir);
+    snprintf(o->state_dir, sizeof o->state_dir, "%s", c->state_dir ? c->state_dir : "");
     snprintf(o->metrics_listen, sizeof o->metrics_listen, "%s", c->metrics_listen);
     o->c.state_dir = o->state_dir;
     o->c.metrics_listen = o->metrics_listen;
@@ -504,6 +642,20 @@ struct output *output_new(const struct output_config *c, char *err, size_t errle
 fail:
     output_free(o);
     return NULL;
+}
+
+int output_set_rules(struct output *o, struct ruleset *rs, const struct rule_state_limits *lim,
+                     bool wall_clock)
+{
+    if (o->started || o->rules)
+        return -EBUSY;
+    o->rstate = rule_state_new(lim);
+    if (!o->rstate)
+        return -ENOMEM;
+    o->rules = ruleset_ref(rs);
+    o->wall_clock = wall_clock;
+    rule_state_bind(o->rstate, ruleset_rules(rs));
+    return 0;
 }
 
 int output_start(struct output *o)
@@ -578,11 +730,14 @@ int output_free(struct output *o)
         fprintf(stderr, "mamori: %" PRIu64 " records dropped: the output thread did not keep up\n",
                 o->st.handover_drops);
     for (unsigned i = 0; i < o->nw; i++) {
+        ruleset_unref(o->w[i]->rules);
         spsc_ring_free(o->w[i]->ring);
         eve_file_free(o->w[i]->eve);
         free(o->w[i]);
     }
     metrics_buf_free(&o->workers_text);
+    rule_state_free(o->rstate);
+    ruleset_unref(o->rules);
     free(o->line);
     free(o);
     return rc;

@@ -1,13 +1,16 @@
 /*
  * The output thread: one libevent loop that owns every output of the
- * process. It is DESIGN.md's correlator/output thread; the correlator
- * (rule state across flows, asset inventory, suppression) will sit in
- * output_dispatch() in output.c, between the rings and the back-ends.
+ * process. It is DESIGN.md's correlator/output thread: with rules
+ * (output_set_rules) it owns the rule state (windows, suppressions,
+ * limits) and decides on every worker's matches, which come through the
+ * same rings as the records (eve_file_write_match: the candidate and its
+ * alert record, formatted by the worker while the event existed); the
+ * asset inventory will sit beside it.
  *
  *   worker 0 ─ring─┐
  *   worker 1 ─ring─┤   output thread (libevent)
  *   ...            ├─► drain ─► record_id ─► [correlator] ─► back-ends:
- *   main     ─ring─┘                                          EVE file
+ *   main     ─ring─┘   (matches ─► rule_state_decide ─► alert) EVE file
  *                                                             Redis (+ spool)
  *                      /metrics, /healthz (evhttp)
  *
@@ -87,7 +90,7 @@ struct output_redis_config {
 };
 
 struct output_config {
-    const char *state_dir; /* spool and record_id.state */
+    const char *state_dir; /* spool and record_id.state; NULL: ids for this run only */
     bool eve_enabled;
     const char *eve_dir; /* "-" = standard output */
     const char *eve_filename;
@@ -121,10 +124,24 @@ struct eve_file *output_writer_eve(struct output_writer *w);
  * metrics/metrics.h); the newest replaces the previous on /metrics.
  * Returns 0 or -ENOBUFS (ring full: skipped, the next one replaces it). */
 int output_writer_metrics(struct output_writer *w, const char *text, size_t len);
+/* Producer's thread, while the output thread runs: waits until the output
+ * thread has taken (and, for matches, decided) every record handed over
+ * so far. */
+void output_writer_wait_drained(struct output_writer *w);
 /* Records the producer dropped for want of room in its ring. Producer's
  * thread. */
 uint64_t output_writer_dropped(const struct output_writer *w);
 
+struct ruleset;
+struct rule_state_limits;
+/* Makes the output thread the correlator for rule set rs (takes a
+ * reference): workers' matches (eve_file_write_match) are decided by one
+ * rule state of limits lim, and those that alert are written as `alert`
+ * records. wall_clock: state expires by the wall clock (live), otherwise
+ * by the matches' capture time (replay). Only before output_start(); without it
+ * matches are dropped (counted as too large). Returns 0 or -errno. */
+int output_set_rules(struct output *o, struct ruleset *rs, const struct rule_state_limits *lim,
+                     bool wall_clock);
 /* Starts the thread. Returns 0 or -errno. */
 int output_start(struct output *o);
 /* Any thread: reopens the EVE file (SIGHUP, after rotation). Returns 0 or

@@ -101,6 +101,12 @@ void spsc_ring_commit(struct spsc_ring *r)
     atomic_store_explicit(&r->head, r->pending, memory_order_release);
 }
 
+bool spsc_ring_drained(struct spsc_ring *r)
+{
+    size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    return atomic_load_explicit(&r->tail, memory_order_acquire) == head;
+}
+
 const void *spsc_ring_peek(struct spsc_ring *r, size_t *len)
 {
     size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);

@@ -12,7 +12,10 @@
  *    to (reader -> worker);
  *  - live capture: each worker publishes a snapshot of its counters once
  *    a second (worker -> main thread), from which the main thread writes
- *    the periodic `stats` record.
+ *    the periodic `stats` record;
+ *  - records, rule matches and reloaded rule sets to the output thread
+ *    (every producer -> output thread; output/output.h);
+ *  - live capture with rules: reloaded rule sets (main thread -> worker).
  *
  * Records are variable-length and contiguous: the producer reserves room,
  * writes, and commits; the consumer peeks at the oldest record, reads,
@@ -35,6 +38,7 @@
 #ifndef MAMORI_UTIL_SPSC_RING_H
 #define MAMORI_UTIL_SPSC_RING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct spsc_ring;
@@ -53,6 +57,9 @@ size_t spsc_ring_max_record(const struct spsc_ring *r);
  * reservation is outstanding; it is published by spsc_ring_commit(). */
 void *spsc_ring_reserve(struct spsc_ring *r, size_t len);
 void spsc_ring_commit(struct spsc_ring *r);
+/* Producer thread only: true once the consumer has released every record
+ * committed so far (acquire: what it did before releasing is visible). */
+bool spsc_ring_drained(struct spsc_ring *r);
 
 /* Consumer thread only. Returns the oldest record and its length, or NULL
  * when the ring is empty. The record stays valid until

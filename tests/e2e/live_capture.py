@@ -14,8 +14,10 @@ tcpreplay sends a capture into the other. With 1 and 2 workers:
   - SIGHUP reopens eve.json (rotation) without losing a record,
   - SIGTERM ends it with exit 0, every flow written with its packets, the
     stats record counting every packet received and no kernel drop.
-Also: starting as root with no user to switch to is refused (exit 1), and
-stats records come at the configured interval.
+Also: starting as root with no user to switch to is refused (exit 1),
+stats records come at the configured interval, and SIGHUP reloads the
+rules of --rules DIR: a rule file with a mistake is reported (file:line:col)
+and the rules loaded before keep raising alerts; a good one replaces them.
 
 Needs root, ip(8) and tcpreplay; without them, or where the machine forbids
 namespaces, the test reports itself skipped (exit 77). The namespaces are
@@ -314,6 +316,76 @@ def stats_interval(mamori, net, capture, tmp):
           "capture.bpf: only what the filter accepts", collections.Counter(r["proto"] for r in flows))
 
 
+def alert_counts(logdir):
+    records, _ = eve.read_eve(logdir)
+    return collections.Counter(r["alert"]["signature_id"] for r in records
+                               if r.get("event_type") == "alert")
+
+
+def wait_stderr(s, text, timeout=10):
+    end = time.time() + timeout
+    while time.time() < end and s.proc.poll() is None:
+        if text in "".join(s.err):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def rules_reload(mamori, net, capture, tmp):
+    """Rules of the test's own, one alert per TCP flow, swapped by SIGHUP.
+    Staying root (--allow-root) keeps the leak checker usable here."""
+    logdir = os.path.join(tmp, "reload")
+    rules = os.path.join(tmp, "reload-rules")
+    os.mkdir(logdir)
+    os.makedirs(os.path.join(rules, "lists"))
+    local = os.path.join(rules, "local.rules")
+
+    def write(text):
+        with open(local + ".new", "w") as f:
+            f.write(text)
+        os.rename(local + ".new", local)
+
+    write('rule 1 "a TCP flow"\n  when proto == TCP\n')
+    # Flows end 10 s after their FIN (linger): wait past that between steps.
+    settle = 12
+    s = Sensor(mamori, net, logdir, ["--rules", rules, "--allow-root", "--workers", "2"],
+               env=asan_env(False))
+    try:
+        if not check(s.wait_ready(), "reload: the sensor starts", "".join(s.err)):
+            return
+        net.replay(capture)
+        time.sleep(settle)
+        first = alert_counts(logdir)
+        check(first[1] > 0, "reload: rule 1 raises alerts", first)
+
+        write('rule 1 "a TCP flow"\n  when proto == TCP\nrule 2 "typo"\n  when prto == TCP\n')
+        s.proc.send_signal(signal.SIGHUP)
+        check(wait_stderr(s, "local.rules:4:8:") and wait_stderr(s, "still running"),
+              "reload: a mistake is reported with file:line:col", "".join(s.err)[-1000:])
+        net.replay(capture)
+        time.sleep(settle)
+        second = alert_counts(logdir)
+        check(s.proc.poll() is None and second[1] > first[1] and not second[2],
+              "reload: after a failed reload the old rules still raise alerts",
+              "%s then %s" % (first, second))
+
+        write('rule 2 "a TCP flow, reloaded"\n  when proto == TCP\n')
+        s.proc.send_signal(signal.SIGHUP)
+        check(wait_stderr(s, "reloaded the rules"), "reload: a good set is loaded",
+              "".join(s.err)[-1000:])
+        net.replay(capture)
+        time.sleep(2)
+    finally:
+        rc, err = s.stop(signal.SIGINT)
+    report = eve.sanitizer_report(err)
+    check(not report, "reload: no sanitizer report", report)
+    check(rc == 0, "reload: SIGINT: exit 0", "exit %r: %s" % (rc, err[-2000:]))
+    final = alert_counts(logdir)
+    check(final[2] > 0 and final[1] == second[1],
+          "reload: after a good reload only the new rules raise alerts",
+          "%s then %s" % (second, final))
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
@@ -349,6 +421,7 @@ def main():
         for workers in (1, 2):
             live_run(mamori, net, capture, baseline, workers, tmp)
         stats_interval(mamori, net, capture, tmp)
+        rules_reload(mamori, net, capture, tmp)
     finally:
         net.remove()
         shutil.rmtree(tmp, ignore_errors=True)

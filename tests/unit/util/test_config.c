@@ -182,7 +182,12 @@ static const char *const poison = "capture:\n"
                                   "  listen: poison\n"
                                   "  port: 7\n"
                                   "stats:\n"
-                                  "  interval: 7\n";
+                                  "  interval: 7\n"
+                                  "rules:\n"
+                                  "  dir: poison\n"
+                                  "  state_memory: 7MiB\n"
+                                  "  vars:\n"
+                                  "    $HOSPITAL_NETS: \"[10.0.0.0/8]\"\n";
 
 static void test_sample(void)
 {
