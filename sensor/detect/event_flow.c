@@ -293,30 +293,12 @@ static void event_flow_header(const struct event *ev, struct json_buf *b)
     event_flow_header_write(b, ef->f, event_flow_app(ef));
 }
 
-static void meta_string(struct json_buf *b, const char *key, const struct flow *f,
-                        enum classify_meta_tag tag)
-{
-    const uint8_t *v;
-    int n = classify_meta_get(f, tag, &v);
-    if (n > 0)
-        json_string_bytes(b, key, v, (size_t)n);
-}
-
-static bool has_meta(const struct flow *f, enum classify_meta_tag tag)
-{
-    const uint8_t *v;
-    return classify_meta_get(f, tag, &v) > 0;
-}
-
-/* The flow and ndpi objects as eve_flow.c writes them in the flow record
- * (DHCP aside), so an alert carries the flow the way its record does.
- * eve_flow.c keeps its writer private; if it exported the objects part,
- * this would be one call. */
+/* The flow and ndpi objects as the flow record has them, so an alert
+ * carries the flow the way its record does. */
 static void event_flow_objects(const struct event *ev, struct json_buf *b)
 {
     struct event_flow *ef = (struct event_flow *)(uintptr_t)ev->ctx;
     const struct flow *f = ef->f;
-    char name[64];
 
     json_open_object(b, "flow");
     json_uint(b, "pkts_toserver", f->pkts[DIR_TOSERVER]);
@@ -331,55 +313,8 @@ static void event_flow_objects(const struct event *ev, struct json_buf *b)
     json_bool(b, "alerted", true);
     json_close_object(b);
 
-    classify_proto_name(ef->c, f, name, sizeof name);
-    json_open_object(b, "ndpi");
-    json_string(b, "protocol", name);
-    json_string(b, "master_protocol", classify_master_name(ef->c, f));
-    json_string(b, "app_protocol", classify_app_name(ef->c, f));
-    json_string(b, "category", classify_category_name(ef->c, f));
-    json_string(b, "confidence", classify_confidence_name(f));
-    json_bool(b, "guessed", f->guessed);
-    if (f->risk) {
-        json_uint(b, "risk_score", classify_risk_score(f));
-        json_open_array(b, "risks");
-        for (unsigned i = 1; i < 64; i++) {
-            const char *r = (f->risk & (1ull << i)) ? classify_risk_name(i) : NULL;
-            if (r)
-                json_string(b, NULL, r);
-        }
-        json_close_array(b);
-    }
-    meta_string(b, "hostname", f, META_HOST);
-    enum classify_host_kind hk = has_meta(f, META_HOST) ? classify_host_kind(f) : HOST_OTHER;
-    if (hk == HOST_DNS_QUERY) {
-        json_open_object(b, "dns");
-        meta_string(b, "query", f, META_HOST);
-        json_close_object(b);
-    }
-    if (hk == HOST_HTTP_HOST || has_meta(f, META_HTTP_URL) || has_meta(f, META_HTTP_UA)) {
-        json_open_object(b, "http");
-        if (hk == HOST_HTTP_HOST)
-            meta_string(b, "hostname", f, META_HOST);
-        meta_string(b, "url", f, META_HTTP_URL);
-        meta_string(b, "user_agent", f, META_HTTP_UA);
-        json_close_object(b);
-    }
-    if (hk == HOST_TLS_SNI || has_meta(f, META_TLS_VERSION) || has_meta(f, META_TLS_JA3C)) {
-        json_open_object(b, "tls");
-        if (hk == HOST_TLS_SNI)
-            meta_string(b, "sni", f, META_HOST);
-        meta_string(b, "version", f, META_TLS_VERSION);
-        meta_string(b, "ja3", f, META_TLS_JA3C);
-        meta_string(b, "ja3s", f, META_TLS_JA3S);
-        json_close_object(b);
-    }
-    if (has_meta(f, META_SSH_CLIENT) || has_meta(f, META_SSH_SERVER)) {
-        json_open_object(b, "ssh");
-        meta_string(b, "client", f, META_SSH_CLIENT);
-        meta_string(b, "server", f, META_SSH_SERVER);
-        json_close_object(b);
-    }
-    json_close_object(b);
+    /* The same ndpi object as the flow record, so the two never differ. */
+    eve_flow_ndpi(b, f, ef->c);
 }
 
 void event_flow_init(struct event_flow *ef, const struct flow *f, const struct classifier *c)

@@ -57,7 +57,7 @@ static bool eve_has_meta(const struct flow *f, enum classify_meta_tag tag)
     return classify_meta_get(f, tag, &v) > 0;
 }
 
-static void eve_ndpi(struct json_buf *b, const struct flow *f, const struct classifier *c)
+void eve_flow_ndpi(struct json_buf *b, const struct flow *f, const struct classifier *c)
 {
     char name[64];
     classify_proto_name(c, f, name, sizeof name);
@@ -188,6 +188,6 @@ void eve_flow_format(struct json_buf *b, const struct flow *f, const struct clas
     json_bool(b, "alerted", false);
     json_close_object(b);
 
-    eve_ndpi(b, f, c);
+    eve_flow_ndpi(b, f, c);
     json_close_object(b);
 }

@@ -11,6 +11,9 @@
 /* Resets b and formats the record of an ended flow into it. */
 void eve_flow_format(struct json_buf *b, const struct flow *f, const struct classifier *c);
 
+/* Writes the "ndpi" object of a flow (also used by alerts on flows). */
+void eve_flow_ndpi(struct json_buf *b, const struct flow *f, const struct classifier *c);
+
 /* "TCP", "UDP", "ICMP", "IPv6-ICMP", ... or NULL if unnamed. */
 const char *eve_proto_name(uint8_t proto);
 
