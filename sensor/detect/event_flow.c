@@ -300,18 +300,7 @@ static void event_flow_objects(const struct event *ev, struct json_buf *b)
     struct event_flow *ef = (struct event_flow *)(uintptr_t)ev->ctx;
     const struct flow *f = ef->f;
 
-    json_open_object(b, "flow");
-    json_uint(b, "pkts_toserver", f->pkts[DIR_TOSERVER]);
-    json_uint(b, "pkts_toclient", f->pkts[DIR_TOCLIENT]);
-    json_uint(b, "bytes_toserver", f->bytes[DIR_TOSERVER]);
-    json_uint(b, "bytes_toclient", f->bytes[DIR_TOCLIENT]);
-    json_time(b, "start", f->first_us);
-    json_time(b, "end", f->last_us);
-    json_uint(b, "age", (f->last_us - f->first_us) / 1000000);
-    json_string(b, "state", flow_state_name((enum flow_state)f->state));
-    json_string(b, "reason", flow_end_reason_name((enum flow_end_reason)f->end_reason));
-    json_bool(b, "alerted", true);
-    json_close_object(b);
+    eve_flow_counters(b, f, true);
 
     /* The same ndpi object as the flow record, so the two never differ. */
     eve_flow_ndpi(b, f, ef->c);

@@ -57,6 +57,22 @@ static bool eve_has_meta(const struct flow *f, enum classify_meta_tag tag)
     return classify_meta_get(f, tag, &v) > 0;
 }
 
+void eve_flow_counters(struct json_buf *b, const struct flow *f, bool alerted)
+{
+    json_open_object(b, "flow");
+    json_uint(b, "pkts_toserver", f->pkts[DIR_TOSERVER]);
+    json_uint(b, "pkts_toclient", f->pkts[DIR_TOCLIENT]);
+    json_uint(b, "bytes_toserver", f->bytes[DIR_TOSERVER]);
+    json_uint(b, "bytes_toclient", f->bytes[DIR_TOCLIENT]);
+    json_time(b, "start", f->first_us);
+    json_time(b, "end", f->last_us);
+    json_uint(b, "age", (f->last_us - f->first_us) / 1000000);
+    json_string(b, "state", flow_state_name((enum flow_state)f->state));
+    json_string(b, "reason", flow_end_reason_name((enum flow_end_reason)f->end_reason));
+    json_bool(b, "alerted", alerted);
+    json_close_object(b);
+}
+
 void eve_flow_ndpi(struct json_buf *b, const struct flow *f, const struct classifier *c)
 {
     char name[64];
@@ -175,18 +191,7 @@ void eve_flow_format(struct json_buf *b, const struct flow *f, const struct clas
     app[i] = '\0';
     json_string(b, "app_proto", app);
 
-    json_open_object(b, "flow");
-    json_uint(b, "pkts_toserver", f->pkts[DIR_TOSERVER]);
-    json_uint(b, "pkts_toclient", f->pkts[DIR_TOCLIENT]);
-    json_uint(b, "bytes_toserver", f->bytes[DIR_TOSERVER]);
-    json_uint(b, "bytes_toclient", f->bytes[DIR_TOCLIENT]);
-    json_time(b, "start", f->first_us);
-    json_time(b, "end", f->last_us);
-    json_uint(b, "age", (f->last_us - f->first_us) / 1000000);
-    json_string(b, "state", flow_state_name((enum flow_state)f->state));
-    json_string(b, "reason", flow_end_reason_name((enum flow_end_reason)f->end_reason));
-    json_bool(b, "alerted", false);
-    json_close_object(b);
+    eve_flow_counters(b, f, false);
 
     eve_flow_ndpi(b, f, c);
     json_close_object(b);

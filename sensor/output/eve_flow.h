@@ -11,6 +11,9 @@
 /* Resets b and formats the record of an ended flow into it. */
 void eve_flow_format(struct json_buf *b, const struct flow *f, const struct classifier *c);
 
+/* Writes the "flow" object (counters, times, state, reason). */
+void eve_flow_counters(struct json_buf *b, const struct flow *f, bool alerted);
+
 /* Writes the "ndpi" object of a flow (also used by alerts on flows). */
 void eve_flow_ndpi(struct json_buf *b, const struct flow *f, const struct classifier *c);
 
