@@ -124,6 +124,13 @@ static const struct metrics_worker_field metrics_worker_fields[] = {
                   "Records the worker could not hand over (its ring to the output thread was "
                   "full).",
                   worker.output_errors),
+    METRICS_FIELD("mamori_detect_events_total", "counter",
+                  "Events matched against the rules (0 without rules).", detect.events),
+    METRICS_FIELD("mamori_detect_matches_total", "counter",
+                  "Rule matches the worker sent to the correlator.", detect.matches),
+    METRICS_FIELD("mamori_detect_handover_dropped_total", "counter",
+                  "Rule matches lost on the way to the correlator (its ring was full).",
+                  detect.handover_drops),
 };
 
 void metrics_format_workers(struct metrics_buf *b, const struct worker_snapshot *per, size_t n)
