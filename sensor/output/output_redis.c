@@ -37,6 +37,7 @@ struct redis_inflight {
     size_t len;
     uint64_t spool_pos; /* after the record in the spool; 0 when sent directly */
     uint64_t handover_ns;
+    uint64_t event_us; /* alerts: the packet's timestamp; 0 = not known */
     uint64_t sent_ms;
     uint8_t type;
 };
@@ -64,6 +65,7 @@ struct output_redis {
         uint64_t sent, acked, spooled, lost, errors, reconnects, resent;
     } st;
     uint64_t lat[REDIS_LAT_BUCKETS];
+    uint64_t lat_event[REDIS_LAT_BUCKETS]; /* alerts: packet timestamp to acknowledgement */
 };
 
 static uint64_t redis_mono_ms(void)
@@ -212,6 +214,11 @@ static void redis_on_reply(redisAsyncContext *ac, void *reply_, void *privdata)
     uint64_t us = now > e->handover_ns ? (now - e->handover_ns) / 1000u : 0;
     uint64_t b = us / REDIS_LAT_STEP_US;
     r->lat[b < REDIS_LAT_BUCKETS - 1 ? b : REDIS_LAT_BUCKETS - 1]++;
+    if (e->event_us) {
+        us = now / 1000u > e->event_us ? now / 1000u - e->event_us : 0;
+        b = us / REDIS_LAT_STEP_US;
+        r->lat_event[b < REDIS_LAT_BUCKETS - 1 ? b : REDIS_LAT_BUCKETS - 1]++;
+    }
     r->fl_head = (r->fl_head + 1) % r->c.max_inflight;
     r->fl_count--;
     r->st.acked++;
@@ -343,6 +350,43 @@ static int redis_command(struct output_redis *r, uint8_t type, const char *rec, 
     return REDIS_ERR;
 }
 
+static int64_t redis_digits(const char *p, int n)
+{
+    int64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (p[i] - '0');
+    return v;
+}
+
+/* The record's "timestamp" (json_time's "YYYY-MM-DDTHH:MM:SS.uuuuuu+0000",
+ * first in every record) in microseconds since the epoch; 0 when it is not
+ * there. Days from the civil date as in H. Hinnant's days_from_civil. */
+static uint64_t redis_record_time_us(const char *rec, size_t len)
+{
+    static const char key[] = "{\"timestamp\":\"";
+    const size_t klen = sizeof key - 1, tlen = 26;
+    if (len < klen + tlen || memcmp(rec, key, klen) != 0)
+        return 0;
+    const char *p = rec + klen;
+    static const unsigned digits[] = {0,  1,  2,  3,  5,  6,  8,  9,  11, 12,
+                                      14, 15, 17, 18, 20, 21, 22, 23, 24, 25};
+    for (size_t i = 0; i < sizeof digits / sizeof digits[0]; i++) {
+        if (p[digits[i]] < '0' || p[digits[i]] > '9')
+            return 0;
+    }
+#define REDIS_NUM(at, n) redis_digits(p + (at), (n))
+    int64_t y = REDIS_NUM(0, 4), m = REDIS_NUM(5, 2), d = REDIS_NUM(8, 2);
+    int64_t secs = REDIS_NUM(11, 2) * 3600 + REDIS_NUM(14, 2) * 60 + REDIS_NUM(17, 2);
+    int64_t us = REDIS_NUM(20, 6);
+#undef REDIS_NUM
+    y -= m <= 2;
+    int64_t era = y / 400, yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+    int64_t t = (days * 86400 + secs) * 1000000 + us;
+    return t > 0 ? (uint64_t)t : 0;
+}
+
 static bool redis_can_send(const struct output_redis *r)
 {
     return r->state == REDIS_UP && !r->failing && r->ac && r->fl_count < r->c.max_inflight;
@@ -361,6 +405,7 @@ static bool redis_send(struct output_redis *r, uint8_t type, const char *rec, si
     e->type = type;
     e->spool_pos = spool_pos;
     e->handover_ns = handover_ns;
+    e->event_us = type == OUTPUT_ALERT ? redis_record_time_us(rec, len) : 0;
     e->sent_ms = redis_mono_ms();
     r->fl_count++;
     r->st.sent++;
@@ -467,17 +512,17 @@ static const char *redis_state_name(enum redis_state s)
     return "?";
 }
 
-static uint64_t redis_percentile_us(const struct output_redis *r, double q)
+static uint64_t redis_percentile_us(const uint64_t *lat, double q)
 {
     uint64_t total = 0;
     for (size_t i = 0; i < REDIS_LAT_BUCKETS; i++)
-        total += r->lat[i];
+        total += lat[i];
     if (total == 0)
         return 0;
     uint64_t want = (uint64_t)((double)total * q);
     uint64_t seen = 0;
     for (size_t i = 0; i < REDIS_LAT_BUCKETS; i++) {
-        seen += r->lat[i];
+        seen += lat[i];
         if (seen > want)
             return (uint64_t)(i + 1) * REDIS_LAT_STEP_US;
     }
@@ -527,9 +572,16 @@ static void redis_metrics(void *state, struct metrics_buf *b)
     metrics_family(b, "mamori_redis_ack_latency_seconds", "gauge",
                    "Time from hand-over by a worker to Redis' acknowledgement, since start.");
     metrics_sample_double(b, "mamori_redis_ack_latency_seconds", "quantile=\"0.5\"",
-                          (double)redis_percentile_us(r, 0.5) / 1e6);
+                          (double)redis_percentile_us(r->lat, 0.5) / 1e6);
     metrics_sample_double(b, "mamori_redis_ack_latency_seconds", "quantile=\"0.99\"",
-                          (double)redis_percentile_us(r, 0.99) / 1e6);
+                          (double)redis_percentile_us(r->lat, 0.99) / 1e6);
+    metrics_family(b, "mamori_redis_alert_latency_seconds", "gauge",
+                   "Time from an alert's packet (its timestamp) to Redis' acknowledgement, "
+                   "since start; live capture (a replay's timestamps are old).");
+    metrics_sample_double(b, "mamori_redis_alert_latency_seconds", "quantile=\"0.5\"",
+                          (double)redis_percentile_us(r->lat_event, 0.5) / 1e6);
+    metrics_sample_double(b, "mamori_redis_alert_latency_seconds", "quantile=\"0.99\"",
+                          (double)redis_percentile_us(r->lat_event, 0.99) / 1e6);
 }
 
 static bool redis_healthy(void *state, char *why, size_t len)
@@ -560,8 +612,17 @@ static void redis_free(void *state)
         fprintf(stderr,
                 "mamori: redis: %" PRIu64 " records acknowledged; hand-over to acknowledgement "
                 "p50 %.2f ms, p99 %.2f ms\n",
-                r->st.acked, (double)redis_percentile_us(r, 0.5) / 1000.0,
-                (double)redis_percentile_us(r, 0.99) / 1000.0);
+                r->st.acked, (double)redis_percentile_us(r->lat, 0.5) / 1000.0,
+                (double)redis_percentile_us(r->lat, 0.99) / 1000.0);
+    uint64_t alerts = 0;
+    for (size_t i = 0; i < REDIS_LAT_BUCKETS; i++)
+        alerts += r->lat_event[i];
+    if (r->verbose && alerts)
+        fprintf(stderr,
+                "mamori: redis: %" PRIu64 " alerts acknowledged; packet timestamp to "
+                "acknowledgement p50 %.2f ms, p99 %.2f ms\n",
+                alerts, (double)redis_percentile_us(r->lat_event, 0.5) / 1000.0,
+                (double)redis_percentile_us(r->lat_event, 0.99) / 1000.0);
     if (r->spool) {
         struct spool_stats ss;
         spool_get_stats(r->spool, &ss);
