@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "metrics/metrics.h"
+#include "output/json.h"
 #include "output/spool.h"
 
 #define REDIS_BACKOFF_MIN_MS 100u
@@ -350,41 +351,16 @@ static int redis_command(struct output_redis *r, uint8_t type, const char *rec, 
     return REDIS_ERR;
 }
 
-static int64_t redis_digits(const char *p, int n)
-{
-    int64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v = v * 10 + (p[i] - '0');
-    return v;
-}
-
-/* The record's "timestamp" (json_time's "YYYY-MM-DDTHH:MM:SS.uuuuuu+0000",
- * first in every record) in microseconds since the epoch; 0 when it is not
- * there. Days from the civil date as in H. Hinnant's days_from_civil. */
+/* The record's "timestamp", first in every record, in microseconds since
+ * the epoch; 0 when it is not there. */
 static uint64_t redis_record_time_us(const char *rec, size_t len)
 {
     static const char key[] = "{\"timestamp\":\"";
-    const size_t klen = sizeof key - 1, tlen = 26;
-    if (len < klen + tlen || memcmp(rec, key, klen) != 0)
+    uint64_t us = 0;
+    if (len < sizeof key - 1 || memcmp(rec, key, sizeof key - 1) != 0 ||
+        json_time_parse(rec + sizeof key - 1, len - (sizeof key - 1), &us) < 0)
         return 0;
-    const char *p = rec + klen;
-    static const unsigned digits[] = {0,  1,  2,  3,  5,  6,  8,  9,  11, 12,
-                                      14, 15, 17, 18, 20, 21, 22, 23, 24, 25};
-    for (size_t i = 0; i < sizeof digits / sizeof digits[0]; i++) {
-        if (p[digits[i]] < '0' || p[digits[i]] > '9')
-            return 0;
-    }
-#define REDIS_NUM(at, n) redis_digits(p + (at), (n))
-    int64_t y = REDIS_NUM(0, 4), m = REDIS_NUM(5, 2), d = REDIS_NUM(8, 2);
-    int64_t secs = REDIS_NUM(11, 2) * 3600 + REDIS_NUM(14, 2) * 60 + REDIS_NUM(17, 2);
-    int64_t us = REDIS_NUM(20, 6);
-#undef REDIS_NUM
-    y -= m <= 2;
-    int64_t era = y / 400, yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-    int64_t t = (days * 86400 + secs) * 1000000 + us;
-    return t > 0 ? (uint64_t)t : 0;
+    return us;
 }
 
 static bool redis_can_send(const struct output_redis *r)
