@@ -634,6 +634,20 @@ static void *output_main(void *arg)
 
 /* -- life cycle ------------------------------------------------------- */
 
+/* flush_ms is the longest a lone record waits: the pass timer must keep
+ * it to the millisecond (a precise timer: timerfd rather than epoll's
+ * timeout, which rounds up to whole milliseconds). */
+static struct event_base *output_base_new(void)
+{
+    struct event_config *cfg = event_config_new();
+    if (!cfg)
+        return NULL;
+    event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+    struct event_base *base = event_base_new_with_config(cfg);
+    event_config_free(cfg);
+    return base;
+}
+
 /* The EVE file, or one per record type (TYPE.json in the same directory;
  * standard output stays one stream). */
 static int output_open_eve(struct output *o, char *err, size_t errlen)
@@ -701,7 +715,7 @@ struct output *output_new(const struct output_config *c, char *err, size_t errle
                  strerror(-rc));
         goto fail;
     }
-    o->base = event_base_new();
+    o->base = output_base_new();
     o->pass = o->base ? event_new(o->base, -1, EV_PERSIST, output_on_pass, o) : NULL;
     if (!o->pass) {
         snprintf(err, errlen, "outputs: out of memory");
