@@ -572,6 +572,24 @@ static bool redis_healthy(void *state, char *why, size_t len)
     return false;
 }
 
+/* The same figures in each stats record, as "outputs": {"redis": {...}}. */
+static size_t redis_stats(void *state, char *p, size_t cap)
+{
+    const struct output_redis *r = state;
+    struct spool_stats ss;
+    spool_get_stats(r->spool, &ss);
+    int n =
+        snprintf(p, cap,
+                 ",\"redis\":{\"state\":\"%s\",\"sent\":%" PRIu64 ",\"acked\":%" PRIu64
+                 ",\"errors\":%" PRIu64 ",\"connects\":%" PRIu64 ",\"resent\":%" PRIu64
+                 ",\"spooled\":%" PRIu64 ",\"spool_records\":%" PRIu64 ",\"spool_bytes\":%" PRIu64
+                 ",\"spool_dropped\":%" PRIu64 ",\"lost\":%" PRIu64 "}",
+                 r->failing ? "down" : redis_state_name(r->state), r->st.sent, r->st.acked,
+                 r->st.errors, r->st.reconnects, r->st.resent, r->st.spooled, ss.records, ss.bytes,
+                 ss.dropped, r->st.lost);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
 static void redis_free(void *state)
 {
     struct output_redis *r = state;
@@ -620,6 +638,7 @@ const struct output_backend output_redis_backend = {
     .metrics = redis_metrics,
     .healthy = redis_healthy,
     .free = redis_free,
+    .stats = redis_stats,
 };
 
 /* One synchronous round trip at start: a wrong password, user or database
