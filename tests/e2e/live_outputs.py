@@ -17,6 +17,8 @@ outputs.eve.per_type:
     a reason naming Redis and the records spooled, while mamori_redis_up is
     0 and the spool grows; 200 again once Redis is back and the spool is
     replayed;
+  - the stats records carry the Redis figures (outputs.redis), the outage
+    too;
   - alert.json, flow.json, protocol.json and stats.json each hold only
     their type of record; renamed away and SIGHUP, each is opened again,
     and the records before and after add up to every flow.
@@ -337,6 +339,11 @@ def run(mamori, root, net, tmp):
           (len(files.get("flow.json.1", [])), len(files.get("flow.json", []))))
     ids = [int(r["record_id"].rsplit(":", 1)[1]) for recs in files.values() for r in recs]
     check(len(ids) == len(set(ids)), "record ids unique over every file (%d)" % len(ids))
+    stats = files.get("stats.json.1", []) + files.get("stats.json", [])
+    rs = [r.get("outputs", {}).get("redis", {}) for r in stats]
+    check(rs and rs[-1].get("acked", 0) > 0 and any(x.get("state") != "up" for x in rs),
+          "the stats records carry the Redis figures, the outage too (%s)" %
+          sorted({x.get("state") for x in rs}))
     stats = files.get("stats.json", [])
     ended = stats[-1]["stats"]["flow"]["ended"] if stats else -1
     check(len(flows) == ended, "the flow records add up to the flows ended (%d of %d)" %
