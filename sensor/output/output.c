@@ -30,7 +30,7 @@
  * holds up the others and the loop's other events. */
 #define OUTPUT_PASS_RECORDS 1024u
 #define OUTPUT_ID_STATE "record_id.state"
-/* At exit, how long a connected syslog collector gets to take its queue. */
+/* At exit, how long the syslog queue gets to drain (a reconnection too). */
 #define OUTPUT_SYSLOG_WAIT_MS 1000u
 
 enum output_msg_kind {
@@ -797,7 +797,7 @@ int output_stop(struct output *o)
     output_flush_backends(o);
     uint64_t wait_ms = o->c.redis.enabled ? o->c.redis.timeout_ms : 0;
     if (o->c.syslog.enabled && wait_ms < OUTPUT_SYSLOG_WAIT_MS)
-        wait_ms = OUTPUT_SYSLOG_WAIT_MS; /* a connected collector takes what is queued */
+        wait_ms = OUTPUT_SYSLOG_WAIT_MS; /* the collector takes what is queued */
     uint64_t deadline = output_mono_ms() + wait_ms;
     for (unsigned i = 0; i < o->nbe; i++) {
         while (!o->be[i].be->idle(o->be[i].state) && output_mono_ms() < deadline) {

@@ -356,8 +356,9 @@ static void syslog_flush(void *state, uint64_t now_ms)
 static bool syslog_idle(void *state)
 {
     const struct output_syslog *s = state;
-    /* Only a connected collector is worth waiting for at exit. */
-    return s->lens_count == 0 || s->state != SYSLOG_UP;
+    /* At exit the queue gets its time (OUTPUT_SYSLOG_WAIT_MS), a
+     * reconnection included. */
+    return s->lens_count == 0;
 }
 
 static void syslog_stop(void *state)

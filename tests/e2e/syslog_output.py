@@ -16,6 +16,9 @@ usage: syslog_output.py MAMORI SOURCE_ROOT
     up: the replay ends, every record is in the EVE file, and sent plus
     dropped (counted, in the exit summary and the stats record) is every
     record;
+  - a TCP collector that resets the connection mid-stream and listens
+    again gets a new connection that starts on a whole frame, and what
+    arrives over both is the EVE records in order, none twice;
   - a bad app_name or an unknown host is refused at start.
 
 Without rsyslogd the rsyslog part is skipped, the rest runs."""
@@ -74,10 +77,10 @@ def config(d, transport, types, extra=""):
     return path
 
 
-def run(exe, root, d, conf, captures=None, rules=True, timeout=300):
+def run(exe, root, d, conf, captures=None, rules=True, timeout=300, verbose=False):
     log = os.path.join(d, "log")
     os.makedirs(log, exist_ok=True)
-    args = ["-c", conf, "-l", log]
+    args = ["-c", conf, "-l", log] + (["-v"] if verbose else [])
     if rules:
         args += ["--rules", os.path.join(root, "rules")]
     for c in captures or [os.path.join(root, CAPTURE)]:
@@ -444,6 +447,65 @@ def test_stuck_collector(exe, root, d):
           "stuck collector: the stats record counts drops (outputs.syslog: %s)" % sy)
 
 
+def test_reconnect(exe, root, d):
+    """A collector that resets the connection mid-stream and listens again:
+    mamori connects again, and the new connection starts on a whole frame."""
+    pcapgen = os.path.normpath(os.path.join(os.path.dirname(exe), "..", "tools", "pcapgen",
+                                            "pcapgen"))
+    cap = os.path.join(d, "many.pcap")
+    subprocess.run([pcapgen, "-o", cap, "--seed", "4", "--flows", "20000", "--packets",
+                    "60000"], check=True, stdout=subprocess.DEVNULL)
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(4)
+    conns = [bytearray(), bytearray()]
+
+    def collector():
+        lst.settimeout(60)
+        c, _ = lst.accept()
+        while len(conns[0]) < 100000:  # then a reset, in the middle of a frame
+            b = c.recv(4096)
+            if not b:
+                break
+            conns[0].extend(b)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+        c.close()
+        c, _ = lst.accept()
+        c.settimeout(30)
+        while True:
+            b = c.recv(1 << 16)
+            if not b:
+                break
+            conns[1].extend(b)
+        c.close()
+    t = threading.Thread(target=collector)
+    t.start()
+    conf = config(d, "    transport: tcp\n    port: %d\n    queue_size: 64MiB\n" %
+                  lst.getsockname()[1], {"flow"})
+    rc, err, pid, recs = run(exe, root, d, conf, captures=[cap], rules=False, timeout=600,
+                             verbose=True)
+    t.join(60)
+    lst.close()
+    check(rc == 0, "reconnect: mamori exits 0", err)
+    check(len(conns[0]) >= 100000 and len(conns[1]) > 0,
+          "reconnect: mamori connected again after the reset (%d, %d bytes)" %
+          (len(conns[0]), len(conns[1])))
+    second, ferr = parse_octet_frames(bytes(conns[1]))
+    check(ferr is None and second, "reconnect: the new connection is whole frames from its "
+          "first byte (%d)" % len(second), ferr)
+    first, _ = parse_octet_frames(bytes(conns[0]))  # its last frame may be cut
+    got = [m.split(b" - ", 1)[1].decode() for m in first + second]
+    flows = [r for r in recs if rtype(r) == "flow"]
+    pos = [flows.index(g) if g in flows else -1 for g in got]
+    check(-1 not in pos and pos == sorted(set(pos)),
+          "reconnect: what arrived is EVE's records, in order, none twice (%d of %d)" %
+          (len(got), len(flows)))
+    m = re.search(r"syslog: (\d+) records sent to .*?, (\d+) dropped", err)
+    check(m is not None and int(m.group(1)) + int(m.group(2)) == len(flows),
+          "reconnect: sent + dropped = every flow record (%s)" %
+          str(m.groups() if m else None), err[-500:])
+
+
 def test_refused(exe, root, d):
     conf = config(d, "    transport: udp\n    port: 514\n", {"alert"})
     with open(conf) as f:
@@ -466,7 +528,8 @@ def main():
     exe, root = sys.argv[1], sys.argv[2]
     if not os.path.exists(os.path.join(root, CAPTURE)):
         eve.skip("%s not there" % CAPTURE)
-    for test in (test_rsyslog, test_strict, test_stuck_collector, test_refused):
+    for test in (test_rsyslog, test_strict, test_stuck_collector, test_reconnect,
+                 test_refused):
         with tempfile.TemporaryDirectory(prefix="mamori-syslog-") as d:
             os.chmod(d, 0o755)
             test(exe, root, d)
