@@ -27,14 +27,14 @@
 #define SYSLOG_HEADER_MAX 400u
 
 enum syslog_state {
-    SYSLOG_DOWN,       /* tcp: waiting for the reconnection timer */
+    SYSLOG_DOWN,       /* no socket: waiting for the reconnection timer */
     SYSLOG_CONNECTING, /* tcp: connect() in progress */
-    SYSLOG_UP,         /* datagrams: the last send worked (or none yet) */
+    SYSLOG_UP,         /* connected (datagrams: connect()ed to the collector) */
 };
 
 enum syslog_drop {
-    SYSLOG_DROP_FULL,      /* tcp queue at queue_size, or the kernel's datagram buffer full */
-    SYSLOG_DROP_DOWN,      /* no collector: a datagram refused, a tcp message cut by a reset */
+    SYSLOG_DROP_FULL,      /* the queue at queue_size */
+    SYSLOG_DROP_DOWN,      /* a udp datagram refused, a tcp message cut by a reset */
     SYSLOG_DROP_TOO_LARGE, /* past SYSLOG_MAX_MESSAGE */
     SYSLOG_DROP_SHUTDOWN,  /* still queued when the sensor stopped */
     SYSLOG_NDROPS,
@@ -52,14 +52,15 @@ struct output_syslog {
     struct sockaddr_storage addr;
     socklen_t addrlen;
     struct event_base *base; /* borrowed */
-    int fd;                  /* datagram socket, or the tcp connection (-1 when down) */
+    int fd;                  /* the connected socket; -1 when down */
     enum syslog_state state;
     uint32_t backoff_ms;
     struct event *reconnect;
-    struct event *ev_write, *ev_read; /* tcp, on fd */
-    /* tcp: whole framed messages waiting, oldest first, and their lengths
-     * (a circular array), so that a connection lost halfway through a
-     * message costs that message only. */
+    struct event *ev_write; /* on fd, while messages wait */
+    struct event *ev_read;  /* tcp: the collector closing */
+    /* Whole messages waiting (tcp: framed), oldest first, and their
+     * lengths (a circular array): a datagram is one message, and a tcp
+     * connection lost halfway through a message costs that message only. */
     struct evbuffer *queue;
     uint32_t *lens;
     size_t lens_cap, lens_head, lens_count;

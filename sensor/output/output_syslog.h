@@ -20,12 +20,14 @@
  *   tcp   octet-counting framing, "LEN SP MESSAGE" (RFC 6587 3.4.1)
  *
  * Syslog is the best-effort path (Redis is the one without loss): the
- * output thread never waits for it. Datagrams are sent without blocking;
- * one the kernel will not take now is dropped. TCP messages wait in a
- * buffer of at most queue_size bytes (while connecting too); past it they
- * are dropped. A lost TCP connection is made again after 100 ms, doubling
- * up to 5 s. Every drop is counted (mamori_syslog_dropped_total by reason,
- * and the stats record's outputs.syslog).
+ * output thread never waits for it. Messages wait in a queue of at most
+ * queue_size bytes while the socket takes no more (every transport uses a
+ * connected non-blocking socket, so a local daemon's full receive queue
+ * makes it unwritable rather than losing datagrams); past the bound they
+ * are dropped. A lost connection (tcp, or the local daemon restarting) is
+ * made again after 100 ms, doubling up to 5 s. Every drop is counted
+ * (mamori_syslog_dropped_total by reason, and the stats record's
+ * outputs.syslog).
  */
 #ifndef MAMORI_OUTPUT_OUTPUT_SYSLOG_H
 #define MAMORI_OUTPUT_OUTPUT_SYSLOG_H
