@@ -19,6 +19,8 @@ outputs.eve.per_type:
     replayed;
   - the stats records carry the Redis figures (outputs.redis), the outage
     too;
+  - syslog to a local socket of the test's own: on /metrics, and every
+    record sent is received, none dropped;
   - alert.json, flow.json, protocol.json and stats.json each hold only
     their type of record; renamed away and SIGHUP, each is opened again,
     and the records before and after add up to every flow.
@@ -31,9 +33,11 @@ import pwd
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.dont_write_bytecode = True  # keep the source tree clean
@@ -212,6 +216,24 @@ def run(mamori, root, net, tmp):
     os.chmod(rdir, 0o755)
     redis = Redis(rdir, "--unixsocketperm", "777")
     redis.start()
+    # A local syslog socket of the test's own, which the unprivileged
+    # sensor may write to.
+    slog = os.path.join(tmp, "log.sock")
+    syslog_rx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    syslog_rx.bind(slog)
+    os.chmod(slog, 0o777)
+    syslog_rx.settimeout(0.2)
+    received = []
+    reading = threading.Event()
+
+    def syslog_reader():  # a daemon reads all the time (its queue holds ~10)
+        while not reading.is_set():
+            try:
+                received.append(syslog_rx.recv(1 << 16))
+            except socket.timeout:
+                pass
+    reader = threading.Thread(target=syslog_reader)
+    reader.start()
     logdir = os.path.join(tmp, "log")
     os.mkdir(logdir)
     os.chown(logdir, pwd.getpwnam(RUN_AS).pw_uid, -1)
@@ -227,10 +249,13 @@ def run(mamori, root, net, tmp):
                 "    timeout_ms: 1000\n"
                 "    reconnect_max_ms: 200\n"
                 "    types: {alert: true, flow: true, stats: true}\n"
+                "  syslog:\n"
+                "    enabled: true\n"
+                "    socket: %s\n"
                 "metrics:\n"
                 "  port: %d\n"
                 "stats:\n"
-                "  interval: 1\n" % (redis.sock, PORT))
+                "  interval: 1\n" % (redis.sock, slog, PORT))
     sh("ip", "netns", "exec", net.ns_b, "ip", "link", "set", "lo", "up")
     s = Sensor(mamori, net, logdir, ["-c", conf, "--rules", os.path.join(root, "rules"),
                                      "--user", RUN_AS], env=live_capture.asan_env(True))
@@ -277,6 +302,11 @@ def run(mamori, root, net, tmp):
         check(total(after, "mamori_packets_total", 'worker="0"') ==
               total(after, "mamori_packets_total"), "per-worker samples (one worker)")
         check(after.get(("mamori_redis_up", "")) == 1, "mamori_redis_up is 1")
+        check(after.get(("mamori_syslog_up", "")) == 1 and
+              total(after, "mamori_syslog_sent_total") > 0 and
+              total(after, "mamori_syslog_dropped_total") == 0,
+              "syslog: up, alerts sent (%d), none dropped" %
+              total(after, "mamori_syslog_sent_total"))
 
         # Rotation of every per-type file.
         names = ("alert", "flow", "protocol", "stats")
@@ -325,6 +355,15 @@ def run(mamori, root, net, tmp):
     finally:
         rc, err = s.stop()
         redis.stop()
+        time.sleep(0.5)
+        reading.set()
+        reader.join()
+        syslog_rx.close()
+        got = len(received)
+    m = re.search(r"syslog: (\d+) records sent to .*?, (\d+) dropped", err)
+    check(m is not None and int(m.group(1)) == got and got > 0 and m.group(2) == "0",
+          "syslog: every record sent was received (%d), none dropped" % got,
+          "".join(line for line in err.splitlines(True) if "syslog" in line))
     check(not eve.sanitizer_report(err), "no sanitizer report", eve.sanitizer_report(err))
     check(rc == 0, "SIGTERM: exit 0", err[-2000:])
 
