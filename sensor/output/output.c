@@ -8,7 +8,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -552,43 +551,6 @@ static void output_on_pass(evutil_socket_t fd, short what, void *arg)
         event_active(o->pass, 0, 0);
 }
 
-/* The correlator's figures (rules loaded): they live on this thread. */
-static void output_correlator_metrics(const struct output *o, struct metrics_buf *b)
-{
-    const struct rule_state_stats *rs = rule_state_stats(o->rstate);
-    static const struct {
-        const char *name, *type, *help;
-        size_t off;
-    } f[] = {
-#define OUTPUT_CORR(n, t, h, m) {"mamori_correlator_" n, t, h, offsetof(struct rule_state_stats, m)}
-        OUTPUT_CORR("alerts_total", "counter", "Matches the correlator turned into alerts.",
-                    alerts),
-        OUTPUT_CORR("suppressed_total", "counter", "Matches within a rule's suppression.",
-                    suppressed),
-        OUTPUT_CORR("rate_limited_total", "counter", "Matches over a rule's alert limit.",
-                    rate_limited),
-        OUTPUT_CORR("below_threshold_total", "counter",
-                    "Matches counted in a window whose threshold is not reached.", below_threshold),
-        OUTPUT_CORR("stale_total", "counter",
-                    "Matches naming no rule of the set in use (after a reload).", stale),
-        OUTPUT_CORR("state_entries", "gauge", "Entries of counting, suppression and limit state.",
-                    entries),
-        OUTPUT_CORR("state_memory_bytes", "gauge", "Memory of that state (rules.state_memory).",
-                    memory),
-        OUTPUT_CORR("state_evictions_total", "counter", "State entries dropped at the cap.",
-                    evictions),
-        OUTPUT_CORR("state_memcap_drops_total", "counter",
-                    "Matches decided without state (no room for it).", memcap_drops),
-#undef OUTPUT_CORR
-    };
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-        uint64_t v;
-        memcpy(&v, (const unsigned char *)rs + f[i].off, sizeof v);
-        metrics_family(b, f[i].name, f[i].type, f[i].help);
-        metrics_sample(b, f[i].name, NULL, v);
-    }
-}
-
 static void output_page(void *ctx, struct metrics_buf *b)
 {
     struct output *o = ctx;
@@ -611,8 +573,8 @@ static void output_page(void *ctx, struct metrics_buf *b)
     metrics_sample(b, "mamori_eve_errors_total", NULL, o->st.eve_errors);
     for (unsigned i = 0; i < o->nbe; i++)
         o->be[i].be->metrics(o->be[i].state, b);
-    if (o->rstate)
-        output_correlator_metrics(o, b);
+    if (o->rstate) /* the correlator's figures live on this thread */
+        metrics_format_correlator(b, rule_state_stats(o->rstate));
 }
 
 static bool output_health(void *ctx, char *why, size_t len)
