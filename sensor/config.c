@@ -106,6 +106,7 @@ static const struct config_key config_keys[] = {
     BOOL("outputs.eve.enabled", outputs.eve_enabled),
     STRING("outputs.eve.dir", outputs.eve_dir),
     STRING("outputs.eve.filename", outputs.eve_filename),
+    BOOL("outputs.eve.per_type", outputs.eve_per_type),
     STRING("outputs.sensor_id", outputs.sensor_id),
     SIZE("outputs.ring_size", outputs.ring_size, 64 * KIB, 1 * GIB),
     UINT("outputs.flush_ms", outputs.flush_ms, 1, 1000),
@@ -134,6 +135,21 @@ static const struct config_key config_keys[] = {
     SIZE("outputs.redis.spool.max_size", outputs.redis.spool_max_size, 64 * KIB, 1024 * GIB),
     CHOICE("outputs.redis.spool.when_full", outputs.redis.spool_when_full,
            "drop-newest|drop-oldest"),
+    SECTION("outputs.syslog"),
+    BOOL("outputs.syslog.enabled", outputs.syslog.enabled),
+    CHOICE("outputs.syslog.transport", outputs.syslog.transport, "unix|udp|tcp"),
+    STRING("outputs.syslog.socket", outputs.syslog.socket),
+    STRING("outputs.syslog.host", outputs.syslog.host),
+    UINT("outputs.syslog.port", outputs.syslog.port, 1, 65535),
+    CHOICE("outputs.syslog.facility", outputs.syslog.facility, CONFIG_SYSLOG_FACILITIES),
+    STRING("outputs.syslog.app_name", outputs.syslog.app_name),
+    SIZE("outputs.syslog.queue_size", outputs.syslog.queue_size, 64 * KIB, 1 * GIB),
+    SECTION("outputs.syslog.types"),
+    BOOL("outputs.syslog.types.alert", outputs.syslog.type_alert),
+    BOOL("outputs.syslog.types.flow", outputs.syslog.type_flow),
+    BOOL("outputs.syslog.types.protocol", outputs.syslog.type_protocol),
+    BOOL("outputs.syslog.types.asset", outputs.syslog.type_asset),
+    BOOL("outputs.syslog.types.stats", outputs.syslog.type_stats),
     SECTION("metrics"),
     BOOL("metrics.enabled", metrics.enabled),
     STRING("metrics.listen", metrics.listen),
@@ -199,6 +215,14 @@ void config_default(struct config *c)
     c->outputs.redis.spool_max_size = 1 * GIB;
     snprintf(c->outputs.redis.spool_when_full, sizeof c->outputs.redis.spool_when_full,
              "drop-newest");
+    snprintf(c->outputs.syslog.transport, sizeof c->outputs.syslog.transport, "unix");
+    snprintf(c->outputs.syslog.socket, sizeof c->outputs.syslog.socket, "/dev/log");
+    snprintf(c->outputs.syslog.host, sizeof c->outputs.syslog.host, "127.0.0.1");
+    c->outputs.syslog.port = 514;
+    snprintf(c->outputs.syslog.facility, sizeof c->outputs.syslog.facility, "local0");
+    snprintf(c->outputs.syslog.app_name, sizeof c->outputs.syslog.app_name, "mamori");
+    c->outputs.syslog.queue_size = 4 * MIB;
+    c->outputs.syslog.type_alert = true;
     c->metrics.enabled = true;
     snprintf(c->metrics.listen, sizeof c->metrics.listen, "127.0.0.1");
     c->metrics.port = 9750;

@@ -53,6 +53,7 @@ struct config {
         bool eve_enabled;
         char eve_dir[CONFIG_PATH_MAX]; /* "-" = standard output; -l sets it */
         char eve_filename[CONFIG_NAME_MAX * 4];
+        bool eve_per_type;               /* alert.json, flow.json, ... instead of eve_filename */
         char sensor_id[CONFIG_NAME_MAX]; /* "" = the host name; in every record_id */
         uint64_t ring_size;              /* per producer, to the output thread, bytes */
         uint32_t flush_ms;               /* the output thread's pass interval */
@@ -75,6 +76,17 @@ struct config {
             uint64_t spool_max_size;
             char spool_when_full[16]; /* drop-newest or drop-oldest */
         } redis;
+        struct config_syslog {
+            bool enabled;
+            char transport[8]; /* unix, udp or tcp */
+            char socket[108];  /* unix: the local syslog socket */
+            char host[256];
+            uint32_t port;
+            char facility[16]; /* kern ... local7 */
+            char app_name[49];
+            uint64_t queue_size; /* tcp */
+            bool type_alert, type_flow, type_protocol, type_asset, type_stats;
+        } syslog;
     } outputs;
     struct {
         bool enabled;
@@ -95,6 +107,11 @@ struct config {
         } vars[CONFIG_RULE_VARS_MAX];
     } rules;
 };
+
+/* outputs.syslog.facility: RFC 5424's facilities, numbered in this order. */
+#define CONFIG_SYSLOG_FACILITIES                                                                   \
+    "kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|ntp|audit|alert|clock|"     \
+    "local0|local1|local2|local3|local4|local5|local6|local7"
 
 /* Fills c with the defaults. */
 void config_default(struct config *c);

@@ -131,6 +131,37 @@ static void sensor_worker_config(const struct sensor *s, unsigned index, unsigne
     wc->classify.max_other_packets = (uint16_t)c->limits.classify_other_packets;
 }
 
+static void sensor_syslog_config(const struct config_syslog *y, struct output_syslog_config *sc)
+{
+    sc->enabled = y->enabled;
+    sc->transport = strcmp(y->transport, "tcp") == 0   ? OUTPUT_SYSLOG_TCP
+                    : strcmp(y->transport, "udp") == 0 ? OUTPUT_SYSLOG_UDP
+                                                       : OUTPUT_SYSLOG_UNIX;
+    sc->socket = y->socket;
+    sc->host = y->host;
+    sc->port = (uint16_t)y->port;
+    /* The position in the list is the facility's number (RFC 5424 6.2.1). */
+    const char *names = CONFIG_SYSLOG_FACILITIES;
+    size_t flen = strlen(y->facility);
+    uint8_t f = 0;
+    for (const char *p = names; *p; f++) {
+        const char *end = strchr(p, '|');
+        if (!end)
+            end = p + strlen(p);
+        if ((size_t)(end - p) == flen && memcmp(p, y->facility, flen) == 0)
+            break;
+        p = *end ? end + 1 : end;
+    }
+    sc->facility = f;
+    sc->app_name = y->app_name;
+    sc->queue_size = y->queue_size;
+    sc->types[OUTPUT_ALERT] = y->type_alert;
+    sc->types[OUTPUT_FLOW] = y->type_flow;
+    sc->types[OUTPUT_PROTOCOL] = y->type_protocol;
+    sc->types[OUTPUT_ASSET] = y->type_asset;
+    sc->types[OUTPUT_STATS] = y->type_stats;
+}
+
 /* The output thread's configuration from the file's outputs.* and
  * metrics.* keys. Capture files wait for room in the rings (a replay gives
  * the same records every time) and serve no metrics. */
@@ -182,6 +213,8 @@ static void sensor_output_config(const struct config *c, bool live, int verbose,
     rc->types[OUTPUT_STATS] = r->type_stats;
     rc->spool_max_bytes = r->spool_max_size;
     rc->spool_drop_oldest = strcmp(r->spool_when_full, "drop-oldest") == 0;
+    oc->eve_per_type = c->outputs.eve_per_type;
+    sensor_syslog_config(&c->outputs.syslog, &oc->syslog);
 }
 
 static int sensor_open_output(struct sensor *s, bool live)

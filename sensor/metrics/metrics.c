@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/rule_state.h"
 #include "worker.h"
 
 void metrics_buf_init(struct metrics_buf *b)
@@ -124,6 +125,13 @@ static const struct metrics_worker_field metrics_worker_fields[] = {
                   "Records the worker could not hand over (its ring to the output thread was "
                   "full).",
                   worker.output_errors),
+    METRICS_FIELD("mamori_detect_events_total", "counter",
+                  "Events matched against the rules (0 without rules).", detect.events),
+    METRICS_FIELD("mamori_detect_matches_total", "counter",
+                  "Rule matches the worker sent to the correlator.", detect.matches),
+    METRICS_FIELD("mamori_detect_handover_dropped_total", "counter",
+                  "Rule matches lost on the way to the correlator (its ring was full).",
+                  detect.handover_drops),
 };
 
 void metrics_format_workers(struct metrics_buf *b, const struct worker_snapshot *per, size_t n)
@@ -139,6 +147,43 @@ void metrics_format_workers(struct metrics_buf *b, const struct worker_snapshot 
             snprintf(labels, sizeof labels, "worker=\"%zu\"", i);
             metrics_sample(b, mf->name, labels, v);
         }
+    }
+}
+
+void metrics_format_correlator(struct metrics_buf *b, const struct rule_state_stats *rs)
+{
+    static const struct {
+        const char *name, *type, *help;
+        size_t off;
+    } f[] = {
+#define METRICS_CORR(n, t, h, m)                                                                   \
+    {"mamori_correlator_" n, t, h, offsetof(struct rule_state_stats, m)}
+        METRICS_CORR("alerts_total", "counter", "Matches the correlator turned into alerts.",
+                     alerts),
+        METRICS_CORR("suppressed_total", "counter", "Matches within a rule's suppression.",
+                     suppressed),
+        METRICS_CORR("rate_limited_total", "counter", "Matches over a rule's alert limit.",
+                     rate_limited),
+        METRICS_CORR("below_threshold_total", "counter",
+                     "Matches counted in a window whose threshold is not reached.",
+                     below_threshold),
+        METRICS_CORR("stale_total", "counter",
+                     "Matches naming no rule of the set in use (after a reload).", stale),
+        METRICS_CORR("state_entries", "gauge", "Entries of counting, suppression and limit state.",
+                     entries),
+        METRICS_CORR("state_memory_bytes", "gauge", "Memory of that state (rules.state_memory).",
+                     memory),
+        METRICS_CORR("state_evictions_total", "counter", "State entries dropped at the cap.",
+                     evictions),
+        METRICS_CORR("state_memcap_drops_total", "counter",
+                     "Matches decided without state (no room for it).", memcap_drops),
+#undef METRICS_CORR
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        uint64_t v;
+        memcpy(&v, (const unsigned char *)rs + f[i].off, sizeof v);
+        metrics_family(b, f[i].name, f[i].type, f[i].help);
+        metrics_sample(b, f[i].name, NULL, v);
     }
 }
 

@@ -37,6 +37,10 @@ struct worker_snapshot;
 /* The workers' figures: the total and one sample per worker. */
 void metrics_format_workers(struct metrics_buf *b, const struct worker_snapshot *per, size_t n);
 
+struct rule_state_stats;
+/* The correlator's figures (detect/rule_state.h). */
+void metrics_format_correlator(struct metrics_buf *b, const struct rule_state_stats *rs);
+
 struct event_base;
 struct metrics_server;
 

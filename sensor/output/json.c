@@ -1,5 +1,6 @@
 #include "output/json.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -282,6 +283,46 @@ void json_bool(struct json_buf *b, const char *key, bool v)
         json_put(b, "true", 4);
     else
         json_put(b, "false", 5);
+}
+
+static int64_t json_digits(const char *p, int n)
+{
+    int64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (p[i] - '0');
+    return v;
+}
+
+int json_time_parse(const char *p, size_t len, uint64_t *ts_us)
+{
+    /* 0123456789012345678901234567890
+     * 2026-01-15T09:00:00.123456+0000 */
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddddd+dddd";
+    const size_t n = sizeof shape - 1;
+    if (len < n)
+        return -EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        bool ok = shape[i] == 'd'   ? p[i] >= '0' && p[i] <= '9'
+                  : shape[i] == '+' ? p[i] == '+' || p[i] == '-'
+                                    : p[i] == shape[i];
+        if (!ok)
+            return -EINVAL;
+    }
+    int64_t y = json_digits(p, 4), m = json_digits(p + 5, 2), d = json_digits(p + 8, 2);
+    int64_t hh = json_digits(p + 11, 2), mm = json_digits(p + 14, 2), ss = json_digits(p + 17, 2);
+    int64_t off = json_digits(p + 27, 2) * 3600 + json_digits(p + 29, 2) * 60;
+    if (m < 1 || m > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60)
+        return -EINVAL;
+    /* Days from the civil date (H. Hinnant's days_from_civil). */
+    y -= m <= 2;
+    int64_t era = y / 400, yoe = y - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+    int64_t secs = days * 86400 + hh * 3600 + mm * 60 + ss - (p[26] == '+' ? off : -off);
+    if (secs < 0)
+        return -EINVAL;
+    *ts_us = (uint64_t)secs * 1000000u + (uint64_t)json_digits(p + 20, 6);
+    return 0;
 }
 
 void json_time(struct json_buf *b, const char *key, uint64_t ts_us)

@@ -48,6 +48,11 @@ void json_int(struct json_buf *b, const char *key, int64_t v);
 void json_bool(struct json_buf *b, const char *key, bool v);
 /* ISO 8601 with microseconds and UTC offset, as Suricata writes. */
 void json_time(struct json_buf *b, const char *key, uint64_t ts_us);
+/* The other way: "YYYY-MM-DDTHH:MM:SS.uuuuuu+HHMM" (or -HHMM) at p, of
+ * at most len bytes, to microseconds since the epoch. Reads mamori's own
+ * records (the output thread's latency figures); never reads past len.
+ * Returns 0, or -EINVAL when p does not start with such a time. */
+int json_time_parse(const char *p, size_t len, uint64_t *ts_us);
 
 /* Writes an escaped string value without a key (for callers building
  * their own layout); exposed for tests. */

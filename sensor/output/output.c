@@ -19,6 +19,7 @@
 #include "detect/ruleset.h"
 #include "metrics/metrics.h"
 #include "output/output_redis.h"
+#include "output/output_syslog.h"
 #include "util/spsc_ring.h"
 
 /* Producers registered at most: workers (64) and the main thread. */
@@ -28,6 +29,8 @@
  * holds up the others and the loop's other events. */
 #define OUTPUT_PASS_RECORDS 1024u
 #define OUTPUT_ID_STATE "record_id.state"
+/* At exit, how long the syslog queue gets to drain (a reconnection too). */
+#define OUTPUT_SYSLOG_WAIT_MS 1000u
 
 enum output_msg_kind {
     OUTPUT_MSG_RECORD,
@@ -82,10 +85,13 @@ struct output {
     struct metrics_server *metrics;
     struct output_writer *w[OUTPUT_MAX_WRITERS];
     unsigned nw;
-    /* The EVE file: the output thread is its only writer; the sink's lock
-     * is there for output_reopen() from the main thread. */
-    struct eve_file_sink *sink;
-    struct eve_file *eve;
+    /* The EVE file, or with eve_per_type one per record type (sink[t]):
+     * the output thread is their only writer; the sinks' locks are there
+     * for output_reopen() from the main thread. */
+    struct eve_file_sink *sink[OUTPUT_NTYPES];
+    struct eve_file *eve[OUTPUT_NTYPES];
+    unsigned nsinks;
+    char eve_path[1200];
     struct output_be be[OUTPUT_MAX_BACKENDS];
     unsigned nbe;
     /* record_id */
@@ -361,12 +367,19 @@ static size_t output_stats_object(const struct output *o, char *p, size_t cap)
     int n = snprintf(p, cap,
                      ",\"outputs\":{\"records\":{\"alert\":%" PRIu64 ",\"flow\":%" PRIu64
                      ",\"protocol\":%" PRIu64 ",\"asset\":%" PRIu64 ",\"stats\":%" PRIu64
-                     "},\"handover_drops\":%" PRIu64 ",\"eve_errors\":%" PRIu64 "}",
+                     "},\"handover_drops\":%" PRIu64 ",\"eve_errors\":%" PRIu64,
                      o->st.records[OUTPUT_ALERT], o->st.records[OUTPUT_FLOW],
                      o->st.records[OUTPUT_PROTOCOL], o->st.records[OUTPUT_ASSET],
                      o->st.records[OUTPUT_STATS], o->st.handover_drops, o->st.eve_errors);
-    if (n < 0 || (size_t)n >= cap)
+    if (n < 0 || (size_t)n + 2 >= cap)
         return 0;
+    /* Back-ends' own figures inside "outputs", then its closing brace. */
+    for (unsigned i = 0; i < o->nbe; i++) {
+        if (o->be[i].be->stats)
+            n += (int)o->be[i].be->stats(o->be[i].state, p + n, cap - (size_t)n - 2);
+    }
+    p[n++] = '}';
+    p[n] = '\0';
     if (!o->rstate)
         return (size_t)n;
     /* The correlator's figures: they live on this thread, so they join the
@@ -417,9 +430,10 @@ static void output_dispatch(struct output *o, const char *rec, size_t len, uint6
     n += (size_t)k;
     o->st.records[type]++;
 
-    if (o->eve) {
+    struct eve_file *eve = o->eve[o->nsinks > 1 ? type : 0];
+    if (eve) {
         struct json_buf jb = {.p = o->line, .len = n};
-        if (eve_file_write(o->eve, &jb) < 0)
+        if (eve_file_write(eve, &jb) < 0)
             o->st.eve_errors++;
     }
     for (unsigned i = 0; i < o->nbe; i++)
@@ -510,8 +524,10 @@ static bool output_drain(struct output *o)
 
 static void output_flush_backends(struct output *o)
 {
-    if (o->eve && eve_file_flush(o->eve) < 0)
-        o->st.eve_errors++;
+    for (unsigned i = 0; i < o->nsinks; i++) {
+        if (o->eve[i] && eve_file_flush(o->eve[i]) < 0)
+            o->st.eve_errors++;
+    }
     uint64_t now = output_mono_ms();
     for (unsigned i = 0; i < o->nbe; i++)
         o->be[i].be->flush(o->be[i].state, now);
@@ -557,6 +573,8 @@ static void output_page(void *ctx, struct metrics_buf *b)
     metrics_sample(b, "mamori_eve_errors_total", NULL, o->st.eve_errors);
     for (unsigned i = 0; i < o->nbe; i++)
         o->be[i].be->metrics(o->be[i].state, b);
+    if (o->rstate) /* the correlator's figures live on this thread */
+        metrics_format_correlator(b, rule_state_stats(o->rstate));
 }
 
 static bool output_health(void *ctx, char *why, size_t len)
@@ -577,6 +595,51 @@ static void *output_main(void *arg)
 }
 
 /* -- life cycle ------------------------------------------------------- */
+
+/* flush_ms is the longest a lone record waits: the pass timer must keep
+ * it to the millisecond (a precise timer: timerfd rather than epoll's
+ * timeout, which rounds up to whole milliseconds). */
+static struct event_base *output_base_new(void)
+{
+    struct event_config *cfg = event_config_new();
+    if (!cfg)
+        return NULL;
+    event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+    struct event_base *base = event_base_new_with_config(cfg);
+    event_config_free(cfg);
+    return base;
+}
+
+/* The EVE file, or one per record type (TYPE.json in the same directory;
+ * standard output stays one stream). */
+static int output_open_eve(struct output *o, char *err, size_t errlen)
+{
+    const struct output_config *c = &o->c;
+    bool per_type = c->eve_enabled && c->eve_per_type && strcmp(c->eve_dir, "-") != 0;
+    unsigned n = per_type ? OUTPUT_NTYPES : 1;
+    for (unsigned t = 0; t < n; t++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s.json", output_type_name((enum output_type)t));
+        const char *file = per_type ? name : c->eve_filename;
+        o->sink[t] = eve_file_sink_open(c->eve_enabled ? c->eve_dir : NULL, file);
+        if (!o->sink[t]) {
+            snprintf(err, errlen, "cannot open output %s/%s: %s", c->eve_dir, file,
+                     strerror(errno));
+            return -1;
+        }
+        o->nsinks++;
+        if (c->eve_enabled && !(o->eve[t] = eve_file_new(o->sink[t]))) {
+            snprintf(err, errlen, "outputs: out of memory");
+            return -1;
+        }
+    }
+    if (per_type)
+        snprintf(o->eve_path, sizeof o->eve_path, "%s/{alert,flow,protocol,asset,stats}.json",
+                 c->eve_dir);
+    else if (c->eve_enabled)
+        snprintf(o->eve_path, sizeof o->eve_path, "%s", eve_file_sink_path(o->sink[0]));
+    return 0;
+}
 
 struct output *output_new(const struct output_config *c, char *err, size_t errlen)
 {
@@ -606,23 +669,17 @@ struct output *output_new(const struct output_config *c, char *err, size_t errle
             *p = '_';
     }
 
-    o->sink = eve_file_sink_open(c->eve_enabled ? c->eve_dir : NULL, c->eve_filename);
-    if (!o->sink) {
-        snprintf(err, errlen, "cannot open output %s/%s: %s", c->eve_dir, c->eve_filename,
-                 strerror(errno));
+    if (output_open_eve(o, err, errlen) < 0)
         goto fail;
-    }
-    if (c->eve_enabled)
-        o->eve = eve_file_new(o->sink);
     int rc = output_id_load(o);
     if (rc < 0) {
         snprintf(err, errlen, "cannot write %s/%s: %s", o->state_dir, OUTPUT_ID_STATE,
                  strerror(-rc));
         goto fail;
     }
-    o->base = event_base_new();
+    o->base = output_base_new();
     o->pass = o->base ? event_new(o->base, -1, EV_PERSIST, output_on_pass, o) : NULL;
-    if ((c->eve_enabled && !o->eve) || !o->pass) {
+    if (!o->pass) {
         snprintf(err, errlen, "outputs: out of memory");
         goto fail;
     }
@@ -631,6 +688,12 @@ struct output *output_new(const struct output_config *c, char *err, size_t errle
         if (!st)
             goto fail;
         o->be[o->nbe++] = (struct output_be){&output_redis_backend, st};
+    }
+    if (c->syslog.enabled) {
+        void *st = output_syslog_new(&c->syslog, o->base, c->verbose, err, errlen);
+        if (!st)
+            goto fail;
+        o->be[o->nbe++] = (struct output_be){&output_syslog_backend, st};
     }
     if (c->metrics_enabled) {
         o->metrics = metrics_server_new(o->base, o->metrics_listen, c->metrics_port, output_page,
@@ -673,7 +736,12 @@ int output_start(struct output *o)
 
 int output_reopen(struct output *o)
 {
-    return eve_file_sink_reopen(o->sink);
+    int rc = 0;
+    for (unsigned i = 0; i < o->nsinks; i++) {
+        int r = eve_file_sink_reopen(o->sink[i]);
+        rc = rc < 0 ? rc : r;
+    }
+    return rc;
 }
 
 int output_stop(struct output *o)
@@ -689,7 +757,10 @@ int output_stop(struct output *o)
     while (output_drain(o))
         output_flush_backends(o);
     output_flush_backends(o);
-    uint64_t deadline = output_mono_ms() + (o->c.redis.enabled ? o->c.redis.timeout_ms : 0);
+    uint64_t wait_ms = o->c.redis.enabled ? o->c.redis.timeout_ms : 0;
+    if (o->c.syslog.enabled && wait_ms < OUTPUT_SYSLOG_WAIT_MS)
+        wait_ms = OUTPUT_SYSLOG_WAIT_MS; /* the collector takes what is queued */
+    uint64_t deadline = output_mono_ms() + wait_ms;
     for (unsigned i = 0; i < o->nbe; i++) {
         while (!o->be[i].be->idle(o->be[i].state) && output_mono_ms() < deadline) {
             event_base_loop(o->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
@@ -714,17 +785,19 @@ int output_free(struct output *o)
     if (o->base)
         event_base_free(o->base);
     int rc = 0;
-    if (o->eve && eve_file_flush(o->eve) < 0)
-        o->st.eve_errors++;
-    eve_file_free(o->eve);
-    if (o->sink) {
-        uint64_t lost = eve_file_sink_lost(o->sink);
+    for (unsigned i = 0; i < o->nsinks; i++) {
+        if (o->eve[i] && eve_file_flush(o->eve[i]) < 0)
+            o->st.eve_errors++;
+        eve_file_free(o->eve[i]);
+        uint64_t lost = eve_file_sink_lost(o->sink[i]);
         if (lost)
             fprintf(stderr, "mamori: %" PRIu64 " records could not be written to %s\n", lost,
-                    eve_file_sink_path(o->sink));
-        rc = eve_file_sink_close(o->sink);
-        if (rc < 0)
-            fprintf(stderr, "mamori: writing the EVE file failed: %s\n", strerror(-rc));
+                    eve_file_sink_path(o->sink[i]));
+        int r = eve_file_sink_close(o->sink[i]);
+        if (r < 0)
+            fprintf(stderr, "mamori: writing %s failed: %s\n", eve_file_sink_path(o->sink[i]),
+                    strerror(-r));
+        rc = rc < 0 ? rc : r;
     }
     if (o->st.handover_drops)
         fprintf(stderr, "mamori: %" PRIu64 " records dropped: the output thread did not keep up\n",
@@ -745,5 +818,5 @@ int output_free(struct output *o)
 
 const char *output_eve_path(const struct output *o)
 {
-    return o->sink ? eve_file_sink_path(o->sink) : "(none)";
+    return o->eve_path[0] ? o->eve_path : "(none)";
 }

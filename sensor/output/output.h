@@ -89,16 +89,36 @@ struct output_redis_config {
     bool spool_drop_oldest;
 };
 
+enum output_syslog_transport {
+    OUTPUT_SYSLOG_UNIX, /* datagrams to the local socket (/dev/log) */
+    OUTPUT_SYSLOG_UDP,
+    OUTPUT_SYSLOG_TCP, /* RFC 6587 octet counting */
+};
+
+struct output_syslog_config {
+    bool enabled;
+    enum output_syslog_transport transport;
+    const char *socket; /* unix */
+    const char *host;   /* udp, tcp */
+    uint16_t port;
+    uint8_t facility;     /* 0 to 23 */
+    const char *app_name; /* RFC 5424 APP-NAME */
+    bool types[OUTPUT_NTYPES];
+    uint64_t queue_size; /* tcp: bytes waiting to be sent at most */
+};
+
 struct output_config {
     const char *state_dir; /* spool and record_id.state; NULL: ids for this run only */
     bool eve_enabled;
     const char *eve_dir; /* "-" = standard output */
     const char *eve_filename;
+    bool eve_per_type;     /* one file per record type: alert.json, flow.json, ... */
     const char *sensor_id; /* "" = the host name */
     uint64_t ring_size;    /* per producer, bytes */
     bool block_when_full;  /* replay: producers wait rather than drop */
     uint32_t flush_ms;
     struct output_redis_config redis;
+    struct output_syslog_config syslog;
     bool metrics_enabled;
     const char *metrics_listen;
     uint16_t metrics_port;
@@ -175,6 +195,10 @@ struct output_backend {
     /* True when records flow; otherwise the reason in why. */
     bool (*healthy)(void *state, char *why, size_t len);
     void (*free)(void *state);
+    /* May be NULL. Appends the back-end's figures to the stats record's
+     * "outputs" object (",\"name\":{...}"); returns the bytes written, 0
+     * when they do not fit in cap. */
+    size_t (*stats)(void *state, char *p, size_t cap);
 };
 
 /* After output_stop(): the path of the EVE file, and records lost by the

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "metrics/metrics.h"
+#include "output/json.h"
 #include "output/spool.h"
 
 #define REDIS_BACKOFF_MIN_MS 100u
@@ -37,6 +38,7 @@ struct redis_inflight {
     size_t len;
     uint64_t spool_pos; /* after the record in the spool; 0 when sent directly */
     uint64_t handover_ns;
+    uint64_t event_us; /* alerts: the packet's timestamp; 0 = not known */
     uint64_t sent_ms;
     uint8_t type;
 };
@@ -64,6 +66,7 @@ struct output_redis {
         uint64_t sent, acked, spooled, lost, errors, reconnects, resent;
     } st;
     uint64_t lat[REDIS_LAT_BUCKETS];
+    uint64_t lat_event[REDIS_LAT_BUCKETS]; /* alerts: packet timestamp to acknowledgement */
 };
 
 static uint64_t redis_mono_ms(void)
@@ -212,6 +215,11 @@ static void redis_on_reply(redisAsyncContext *ac, void *reply_, void *privdata)
     uint64_t us = now > e->handover_ns ? (now - e->handover_ns) / 1000u : 0;
     uint64_t b = us / REDIS_LAT_STEP_US;
     r->lat[b < REDIS_LAT_BUCKETS - 1 ? b : REDIS_LAT_BUCKETS - 1]++;
+    if (e->event_us) {
+        us = now / 1000u > e->event_us ? now / 1000u - e->event_us : 0;
+        b = us / REDIS_LAT_STEP_US;
+        r->lat_event[b < REDIS_LAT_BUCKETS - 1 ? b : REDIS_LAT_BUCKETS - 1]++;
+    }
     r->fl_head = (r->fl_head + 1) % r->c.max_inflight;
     r->fl_count--;
     r->st.acked++;
@@ -343,6 +351,18 @@ static int redis_command(struct output_redis *r, uint8_t type, const char *rec, 
     return REDIS_ERR;
 }
 
+/* The record's "timestamp", first in every record, in microseconds since
+ * the epoch; 0 when it is not there. */
+static uint64_t redis_record_time_us(const char *rec, size_t len)
+{
+    static const char key[] = "{\"timestamp\":\"";
+    uint64_t us = 0;
+    if (len < sizeof key - 1 || memcmp(rec, key, sizeof key - 1) != 0 ||
+        json_time_parse(rec + sizeof key - 1, len - (sizeof key - 1), &us) < 0)
+        return 0;
+    return us;
+}
+
 static bool redis_can_send(const struct output_redis *r)
 {
     return r->state == REDIS_UP && !r->failing && r->ac && r->fl_count < r->c.max_inflight;
@@ -361,6 +381,7 @@ static bool redis_send(struct output_redis *r, uint8_t type, const char *rec, si
     e->type = type;
     e->spool_pos = spool_pos;
     e->handover_ns = handover_ns;
+    e->event_us = type == OUTPUT_ALERT ? redis_record_time_us(rec, len) : 0;
     e->sent_ms = redis_mono_ms();
     r->fl_count++;
     r->st.sent++;
@@ -467,17 +488,17 @@ static const char *redis_state_name(enum redis_state s)
     return "?";
 }
 
-static uint64_t redis_percentile_us(const struct output_redis *r, double q)
+static uint64_t redis_percentile_us(const uint64_t *lat, double q)
 {
     uint64_t total = 0;
     for (size_t i = 0; i < REDIS_LAT_BUCKETS; i++)
-        total += r->lat[i];
+        total += lat[i];
     if (total == 0)
         return 0;
     uint64_t want = (uint64_t)((double)total * q);
     uint64_t seen = 0;
     for (size_t i = 0; i < REDIS_LAT_BUCKETS; i++) {
-        seen += r->lat[i];
+        seen += lat[i];
         if (seen > want)
             return (uint64_t)(i + 1) * REDIS_LAT_STEP_US;
     }
@@ -527,9 +548,16 @@ static void redis_metrics(void *state, struct metrics_buf *b)
     metrics_family(b, "mamori_redis_ack_latency_seconds", "gauge",
                    "Time from hand-over by a worker to Redis' acknowledgement, since start.");
     metrics_sample_double(b, "mamori_redis_ack_latency_seconds", "quantile=\"0.5\"",
-                          (double)redis_percentile_us(r, 0.5) / 1e6);
+                          (double)redis_percentile_us(r->lat, 0.5) / 1e6);
     metrics_sample_double(b, "mamori_redis_ack_latency_seconds", "quantile=\"0.99\"",
-                          (double)redis_percentile_us(r, 0.99) / 1e6);
+                          (double)redis_percentile_us(r->lat, 0.99) / 1e6);
+    metrics_family(b, "mamori_redis_alert_latency_seconds", "gauge",
+                   "Time from an alert's packet (its timestamp) to Redis' acknowledgement, "
+                   "since start; live capture (a replay's timestamps are old).");
+    metrics_sample_double(b, "mamori_redis_alert_latency_seconds", "quantile=\"0.5\"",
+                          (double)redis_percentile_us(r->lat_event, 0.5) / 1e6);
+    metrics_sample_double(b, "mamori_redis_alert_latency_seconds", "quantile=\"0.99\"",
+                          (double)redis_percentile_us(r->lat_event, 0.99) / 1e6);
 }
 
 static bool redis_healthy(void *state, char *why, size_t len)
@@ -542,6 +570,24 @@ static bool redis_healthy(void *state, char *why, size_t len)
     snprintf(why, len, "redis %s (%s); %" PRIu64 " records spooled", redis_state_name(r->state),
              *r->last_error ? r->last_error : "no error", ss.records);
     return false;
+}
+
+/* The same figures in each stats record, as "outputs": {"redis": {...}}. */
+static size_t redis_stats(void *state, char *p, size_t cap)
+{
+    const struct output_redis *r = state;
+    struct spool_stats ss;
+    spool_get_stats(r->spool, &ss);
+    int n =
+        snprintf(p, cap,
+                 ",\"redis\":{\"state\":\"%s\",\"sent\":%" PRIu64 ",\"acked\":%" PRIu64
+                 ",\"errors\":%" PRIu64 ",\"connects\":%" PRIu64 ",\"resent\":%" PRIu64
+                 ",\"spooled\":%" PRIu64 ",\"spool_records\":%" PRIu64 ",\"spool_bytes\":%" PRIu64
+                 ",\"spool_dropped\":%" PRIu64 ",\"lost\":%" PRIu64 "}",
+                 r->failing ? "down" : redis_state_name(r->state), r->st.sent, r->st.acked,
+                 r->st.errors, r->st.reconnects, r->st.resent, r->st.spooled, ss.records, ss.bytes,
+                 ss.dropped, r->st.lost);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
 static void redis_free(void *state)
@@ -560,8 +606,17 @@ static void redis_free(void *state)
         fprintf(stderr,
                 "mamori: redis: %" PRIu64 " records acknowledged; hand-over to acknowledgement "
                 "p50 %.2f ms, p99 %.2f ms\n",
-                r->st.acked, (double)redis_percentile_us(r, 0.5) / 1000.0,
-                (double)redis_percentile_us(r, 0.99) / 1000.0);
+                r->st.acked, (double)redis_percentile_us(r->lat, 0.5) / 1000.0,
+                (double)redis_percentile_us(r->lat, 0.99) / 1000.0);
+    uint64_t alerts = 0;
+    for (size_t i = 0; i < REDIS_LAT_BUCKETS; i++)
+        alerts += r->lat_event[i];
+    if (r->verbose && alerts)
+        fprintf(stderr,
+                "mamori: redis: %" PRIu64 " alerts acknowledged; packet timestamp to "
+                "acknowledgement p50 %.2f ms, p99 %.2f ms\n",
+                alerts, (double)redis_percentile_us(r->lat_event, 0.5) / 1000.0,
+                (double)redis_percentile_us(r->lat_event, 0.99) / 1000.0);
     if (r->spool) {
         struct spool_stats ss;
         spool_get_stats(r->spool, &ss);
@@ -583,6 +638,7 @@ const struct output_backend output_redis_backend = {
     .metrics = redis_metrics,
     .healthy = redis_healthy,
     .free = redis_free,
+    .stats = redis_stats,
 };
 
 /* One synchronous round trip at start: a wrong password, user or database

@@ -22,6 +22,13 @@ static uint64_t now_ns(void)
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
+static uint64_t real_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 5) {
@@ -76,7 +83,9 @@ int main(int argc, char **argv)
         }
         json_reset(&b);
         json_open_object(&b, NULL);
-        json_time(&b, "timestamp", 1768467600000000u + i);
+        /* Now, as a live alert's packet: the exit line "packet timestamp
+         * to acknowledgement" then reads as creation to acknowledgement. */
+        json_time(&b, "timestamp", real_us());
         json_uint(&b, "flow_id", i);
         json_string(&b, "event_type", "alert");
         json_string(&b, "src_ip", "10.20.1.31");

@@ -1,5 +1,7 @@
 #include "output/json.h"
 
+#include <errno.h>
+
 #include "../test.h"
 
 static void test_object_layout(void)
@@ -104,6 +106,52 @@ static void test_time(void)
     json_free(&b);
 }
 
+/* json_time_parse reads back what json_time writes, offsets included, and
+ * nothing else; no prefix of a time reads as one. */
+static void test_time_parse(void)
+{
+    static const uint64_t ts[] = {0,
+                                  1,
+                                  1768467600123456ull,
+                                  1709164800000000ull /* 2024-02-29 */,
+                                  951782400999999ull /* 2000-02-29 */,
+                                  4107542400000000ull /* 2100-03-01 */,
+                                  253402300799999999ull};
+    struct json_buf b;
+    json_init(&b);
+    for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) {
+        json_reset(&b);
+        json_open_object(&b, NULL);
+        json_time(&b, "t", ts[i]);
+        uint64_t got = 7;
+        CHECK_EQ_INT(json_time_parse(b.p + 6, b.len - 6, &got), 0);
+        CHECK_EQ_INT(got, ts[i]);
+        /* Truncation sweep: an exact-size copy, so that ASan sees any read
+         * past len. */
+        for (size_t n = 0; n < 31; n++) {
+            char *p = malloc(n ? n : 1);
+            memcpy(p, b.p + 6, n);
+            CHECK_EQ_INT(json_time_parse(p, n, &got), -EINVAL);
+            free(p);
+        }
+    }
+    json_free(&b);
+    uint64_t us;
+    CHECK_EQ_INT(json_time_parse("2026-01-15T18:00:00.000000+0900", 31, &us), 0);
+    CHECK_EQ_INT(us, 1768467600000000ull);
+    CHECK_EQ_INT(json_time_parse("2026-01-15T04:30:00.000000-0430", 31, &us), 0);
+    CHECK_EQ_INT(us, 1768467600000000ull);
+    static const char *const bad[] = {
+        "2026-13-15T09:00:00.000000+0000", "2026-01-00T09:00:00.000000+0000",
+        "2026-01-15T24:00:00.000000+0000", "2026-01-15T09:60:00.000000+0000",
+        "2026-01-15 09:00:00.000000+0000", "2026-01-15T09:00:00,000000+0000",
+        "2026-01-15T09:00:00.00000a+0000", "2026-01-15T09:00:00.000000Z0000",
+        "1970-01-01T00:00:00.000000+0100", "x026-01-15T09:00:00.000000+0000",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK_EQ_INT(json_time_parse(bad[i], strlen(bad[i]), &us), -EINVAL);
+}
+
 static void test_depth_limit(void)
 {
     struct json_buf b;
@@ -119,4 +167,4 @@ static void test_depth_limit(void)
 }
 
 TEST_MAIN(TEST(test_object_layout), TEST(test_escaping), TEST(test_all_bytes), TEST(test_time),
-          TEST(test_depth_limit))
+          TEST(test_time_parse), TEST(test_depth_limit))
