@@ -64,11 +64,7 @@ static const struct capture_case captures[] = {
     {"behaviours/hostsweep.pcap", {100018, 0}},
     {"behaviours/dns_tunnel.pcap", {100019, 0}},
     {"behaviours/internet_talker.pcap", {100020, 0}},
-    /* Rule 100013 (SMBv1) does not fire here: nDPI 4.2 does not recognise
-     * this SMB1 negotiation (the flow is guessed SMBv23 from its port) and
-     * mamori has no SMB parser yet. The rule is checked on an event below;
-     * when SMB is parsed, this line must become {100013, 0}. */
-    {"behaviours/smbv1.pcap", {0}},
+    {"behaviours/smbv1.pcap", {100013, 0}},
 };
 
 static int sid_cmp(const void *a, const void *b)
@@ -226,8 +222,10 @@ static void test_events(void)
     test_event_bool(&e, F_NDPI_GUESSED, true);
     CHECK_EQ_INT(fire(rs, &e), 0);
 
-    /* 100013: SMBv1 */
-    flow_event(&e, "10.20.1.32", "10.10.0.50");
+    /* 100013: SMBv1, from the smb record */
+    test_event_init(&e, EVENT_SMB, 1768467600000000ull);
+    test_event_ip(&e, F_SRC_IP, "10.20.1.32");
+    test_event_ip(&e, F_DEST_IP, "10.10.0.50");
     test_event_int(&e, F_SMB_VERSION, 1);
     CHECK_EQ_INT(fire(rs, &e), 100013);
     test_event_int(&e, F_SMB_VERSION, 2);
