@@ -483,12 +483,11 @@ static uint8_t smb_version(const struct smb_state *s)
 static void smb_end(void *state, struct proto_call *c)
 {
     struct smb_state *s = state;
-    if (!s->started && !s->ev.netbios_session)
-        return;
+    if (!s->started)
+        return; /* no SMB message: a NetBIOS session setup alone is not SMB */
     s->ev.version = smb_version(s);
     c->emit(c, SMB_EV_SESSION, s->ev.ts_us, &s->ev);
     s->started = false;
-    s->ev.netbios_session = false;
 }
 
 static enum proto_probe_result smb_probe(const uint8_t *p, size_t len, enum flow_dir dir)
