@@ -1,9 +1,8 @@
 /*
  * The default rule pack (rules/hospital.rules and rules/lists/) against
  * the generated captures: each behaviour raises exactly the rules listed
- * for it, once each, and the normal hospital raises nothing. Rules whose
- * behaviour has no capture yet are checked with a positive and a negative
- * event each.
+ * for it, once each, and the normal hospital raises nothing. Every rule
+ * is also checked with a positive and a negative event.
  */
 #include <stdlib.h>
 
@@ -65,6 +64,15 @@ static const struct capture_case captures[] = {
     {"behaviours/dns_tunnel.pcap", {100019, 0}},
     {"behaviours/internet_talker.pcap", {100020, 0}},
     {"behaviours/smbv1.pcap", {100013, 0}},
+    {"behaviours/dicom_ae_spoof.pcap", {100002, 100007, 0}},
+    {"behaviours/dicom_outside.pcap", {100005, 0}},
+    {"behaviours/hl7_cleartext_zones.pcap", {100008, 100009, 0}}, /* 100009: the CT's ACK */
+    {"behaviours/fhir_basic_auth.pcap", {100010, 0}},
+    {"behaviours/http_basic_auth.pcap", {100011, 0}},
+    {"behaviours/tls_obsolete.pcap", {100015, 0}},
+    {"behaviours/ssh_obsolete.pcap", {100016, 0}},
+    {"behaviours/http_exploit.pcap", {100022, 0}},
+    {"behaviours/http_exe_download.pcap", {100023, 0}},
 };
 
 static int sid_cmp(const void *a, const void *b)
@@ -116,7 +124,7 @@ static void test_captures(void)
     ruleset_unref(rs);
 }
 
-/* ---- rules whose behaviour has no capture: one event each way ---------- */
+/* ---- every rule on events: one each way -------------------------------- */
 
 static uint32_t fire(struct ruleset *rs, const struct test_event *e)
 {
@@ -208,12 +216,24 @@ static void test_events(void)
     test_event_bool(&e, F_FHIR_CLEARTEXT_CREDENTIALS, false);
     CHECK_EQ_INT(fire(rs, &e), 0);
 
-    /* 100011: HTTP Basic */
+    /* 100011: HTTP Basic; on a FHIR flow it is 100010's */
     flow_event(&e, "10.30.3.21", "10.10.0.51");
+    test_event_str(&e, F_APP_PROTO, "http");
     test_event_bool(&e, F_HTTP_BASIC_AUTH, true);
     CHECK_EQ_INT(fire(rs, &e), 100011);
+    test_event_str(&e, F_APP_PROTO, "fhir");
+    CHECK_EQ_INT(fire(rs, &e), 0);
+    test_event_str(&e, F_APP_PROTO, "http");
     test_event_bool(&e, F_HTTP_BASIC_AUTH, false);
     CHECK_EQ_INT(fire(rs, &e), 0);
+    /* nDPI's Clear-Text Credentials on HTTP is 100011's, not 100012's */
+    const char *const cleartext[] = {"Clear-Text Credentials", NULL};
+    test_event_list(&e, F_NDPI_RISKS, cleartext);
+    test_event_str(&e, F_NDPI_MASTER, "HTTP");
+    CHECK_EQ_INT(fire(rs, &e), 0);
+    test_event_str(&e, F_NDPI_MASTER, "IMAP");
+    test_event_bool(&e, F_NDPI_GUESSED, true);
+    CHECK_EQ_INT(fire(rs, &e), 100012);
 
     /* 100012: FTP, but not a port guess */
     flow_event(&e, "10.30.3.21", "10.10.0.50");
