@@ -21,6 +21,9 @@ kept in one place); hospital-normal.pcap raises none.
 Real captures of ../shared/pcaps (read in place, when present) are extra
 cases: each must raise the rule listed for it in REAL_CAPTURES, with
 mamori as with rulecheck; the SMB2/3 ones must not raise 100013 (SMBv1).
+Rules on the smb event's fields (version, dialect, dialects offered,
+commands) raise exactly what the SMB captures hold, with the smb object
+attached.
 
 Then the checks that need no capture: without --rules nothing is matched
 (no alert, no detect section in the stats record), and `mamori -T --rules
@@ -174,6 +177,35 @@ def check_real(mamori, rulecheck, rules, shared, tmp):
     return problems
 
 
+def check_smb_fields(mamori, pcaps, tmp):
+    """The smb event's fields as rules read them, from mamori's SMB parser."""
+    rules = os.path.join(tmp, "smb-rules")
+    os.makedirs(os.path.join(rules, "lists"))
+    with open(os.path.join(rules, "smb.rules"), "w", encoding="utf-8") as f:
+        f.write('rule 2001 "dialect" when smb.dialect == "NT LM 0.12"\n'
+                'rule 2002 "offered" when smb.dialects_offered == LANMAN1.0\n'
+                'rule 2003 "session setup" when smb.commands == SESSION_SETUP_ANDX\n'
+                'rule 2004 "SMB3 reads" when smb.version == 3 and smb.commands == READ\n'
+                '  and smb.dialect == "3.0.2"\n'
+                'rule 2005 "any SMB" on smb when src_ip exists\n')
+    problems = []
+    for capture, want in (("behaviours/smbv1.pcap", {2001, 2002, 2005}),
+                          ("hospital-normal.pcap", {2004, 2005})):
+        log = os.path.join(tmp, "smb-" + os.path.basename(capture))
+        rc, err, records, bad = mamori_run(
+            mamori, ["-r", os.path.join(pcaps, capture), "--rules", rules], log)
+        got = collections.Counter(r["alert"]["signature_id"] for r in records
+                                  if r.get("event_type") == "alert")
+        if rc != 0 or bad or set(got) != want or any(n != 1 for n in got.values()):
+            problems.append("smb fields on %s: exit %r, alerts %s, expected one each of %s %s" % (
+                capture, rc, dict(got), sorted(want), err.strip()[:200]))
+        smb = [r for r in records if r.get("event_type") == "alert" and "smb" in r]
+        if len(smb) != len(list(got.elements())):
+            problems.append("smb fields on %s: an alert without its smb object" % capture)
+    print("smb fields: %s" % ("ok" if not problems else "FAILED"))
+    return problems
+
+
 def check_no_rules(mamori, capture, tmp):
     rc, err, records, bad = mamori_run(mamori, ["-r", capture], os.path.join(tmp, "norules"))
     if rc != 0 or bad:
@@ -249,6 +281,7 @@ def main():
             print("%s: %s" % (c, "ok" if not p else "FAILED"))
             problems += p
         problems += check_real(mamori, rulecheck, rules, eve.shared_pcaps_dir(root), tmp)
+        problems += check_smb_fields(mamori, pcaps, tmp)
         problems += check_no_rules(mamori, os.path.join(pcaps, "behaviours", "portscan.pcap"),
                                    tmp)
         problems += check_config_test(mamori, rules, tmp)
