@@ -23,7 +23,8 @@ cases: each must raise the rule listed for it in REAL_CAPTURES, with
 mamori as with rulecheck; the SMB2/3 ones must not raise 100013 (SMBv1).
 Rules on the smb event's fields (version, dialect, dialects offered,
 commands) raise exactly what the SMB captures hold, with the smb object
-attached.
+attached. The 1,000 rules of `rulecheck --generate 1000` (tools/bench)
+load.
 
 Then the checks that need no capture: without --rules nothing is matched
 (no alert, no detect section in the stats record), and `mamori -T --rules
@@ -206,6 +207,21 @@ def check_smb_fields(mamori, pcaps, tmp):
     return problems
 
 
+def check_generated(rulecheck, tmp):
+    """The 1,000 rules tools/bench runs with load as rules of their own."""
+    gen = os.path.join(tmp, "generated")
+    os.makedirs(os.path.join(gen, "lists"))
+    with open(os.path.join(gen, "generated.rules"), "wb") as f:
+        rc = subprocess.run([rulecheck, "--generate", "1000"], stdout=f, stdin=subprocess.DEVNULL,
+                            timeout=eve.RUN_TIMEOUT).returncode
+    proc = subprocess.run([rulecheck, gen], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          stdin=subprocess.DEVNULL, timeout=eve.RUN_TIMEOUT)
+    out = proc.stdout.decode("utf-8", "replace")
+    if rc != 0 or proc.returncode != 0 or "1000 rules (0 disabled)" not in out:
+        return ["rulecheck --generate 1000: exit %r, then %r: %s" % (rc, proc.returncode, out[:300])]
+    return []
+
+
 def check_no_rules(mamori, capture, tmp):
     rc, err, records, bad = mamori_run(mamori, ["-r", capture], os.path.join(tmp, "norules"))
     if rc != 0 or bad:
@@ -282,6 +298,7 @@ def main():
             problems += p
         problems += check_real(mamori, rulecheck, rules, eve.shared_pcaps_dir(root), tmp)
         problems += check_smb_fields(mamori, pcaps, tmp)
+        problems += check_generated(rulecheck, tmp)
         problems += check_no_rules(mamori, os.path.join(pcaps, "behaviours", "portscan.pcap"),
                                    tmp)
         problems += check_config_test(mamori, rules, tmp)
