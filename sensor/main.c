@@ -225,6 +225,7 @@ int main(int argc, char **argv)
     }
     o.cfg = cfg;
     o.config_name = cl.config;
+    o.rules_arg = cl.rules;
     status = sensor_run(&o);
 out:
     free(files);

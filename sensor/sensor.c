@@ -772,24 +772,66 @@ static void sensor_live_stats(struct sensor *s, bool write_record)
     free(per);
 }
 
-/* SIGHUP with rules: loads rules.dir again. A set with errors changes
- * nothing (the errors go to standard error); a good one goes to every
- * worker through its control ring, and from each worker to the
- * correlator through its output ring (worker_set_rules). */
+/* SIGHUP: reads the -c file again for rules.dir and rules.vars (only
+ * those: the other keys size memory and threads that are already
+ * running) and loads those rules; --rules still wins over rules.dir.
+ * Without -c, the same directory is loaded again. A file that cannot be
+ * read (it must be readable by the user the sensor runs as) or has errors
+ * changes nothing. dir gets the directory tried. Returns the new set or
+ * NULL (why is printed). */
+static struct ruleset *sensor_rules_reread(struct sensor *s, struct rule_diags *d, char *dir,
+                                           size_t dirlen)
+{
+    snprintf(dir, dirlen, "%s", s->cfg->rules.dir);
+    if (!s->o->config_name)
+        return sensor_rules_load(s->cfg, NULL, d);
+    struct config *fresh = malloc(sizeof *fresh);
+    char err[1024];
+    struct ruleset *rs = NULL;
+    if (!fresh) {
+        fprintf(stderr, "mamori: SIGHUP: out of memory\n");
+        return NULL;
+    }
+    config_default(fresh);
+    if (config_load(fresh, s->o->config_name, err, sizeof err) < 0) {
+        fprintf(stderr, "mamori: SIGHUP: %s\n", err);
+        goto out;
+    }
+    if (s->o->rules_arg)
+        snprintf(fresh->rules.dir, sizeof fresh->rules.dir, "%s", s->o->rules_arg);
+    if (!*fresh->rules.dir) {
+        fprintf(stderr,
+                "mamori: SIGHUP: %s no longer sets rules.dir; restart mamori to run "
+                "without rules\n",
+                s->o->config_name);
+        goto out;
+    }
+    snprintf(dir, dirlen, "%s", fresh->rules.dir);
+    rs = sensor_rules_load(fresh, s->o->config_name, d);
+out:
+    free(fresh);
+    return rs;
+}
+
+/* SIGHUP with rules: loads the rules again (sensor_rules_reread). A set
+ * with errors changes nothing (the errors go to standard error); a good
+ * one goes to every worker through its control ring, and from each worker
+ * to the correlator through its output ring (worker_set_rules). */
 static void sensor_reload_rules(struct sensor *s)
 {
     if (!s->rules)
         return;
     struct rule_diags d;
+    char dir[sizeof s->cfg->rules.dir];
     rule_diags_init(&d);
-    struct ruleset *rs = sensor_rules_load(s->cfg, s->o->config_name, &d);
+    struct ruleset *rs = sensor_rules_reread(s, &d, dir, sizeof dir);
     rule_diags_print(&d, stderr);
     rule_diags_free(&d);
     if (!rs) {
         fprintf(stderr,
-                "mamori: SIGHUP: the rules in %s have errors: still running the rules "
+                "mamori: SIGHUP: the rules in %s were not loaded: still running the rules "
                 "loaded before\n",
-                s->cfg->rules.dir);
+                dir);
         return;
     }
     unsigned missed = 0;
@@ -812,7 +854,7 @@ static void sensor_reload_rules(struct sensor *s)
                 "mamori: SIGHUP: %u worker(s) busy with earlier reloads: send SIGHUP again\n",
                 missed);
     else if (s->o->verbose)
-        fprintf(stderr, "mamori: SIGHUP: reloaded the rules in %s\n", s->cfg->rules.dir);
+        fprintf(stderr, "mamori: SIGHUP: reloaded the rules in %s\n", dir);
 }
 
 /* Waits for signals, the stats interval and failing workers. Returns the

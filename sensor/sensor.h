@@ -39,6 +39,7 @@ struct sensor_options {
     size_t nfiles;
     const struct config *cfg; /* borrowed; capture.interface set means live capture */
     const char *config_name;  /* borrowed; the -c file, named in rules.vars errors */
+    const char *rules_arg;    /* borrowed; --rules, which wins over rules.dir on SIGHUP too */
     int verbose;
 };
 

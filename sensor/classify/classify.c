@@ -87,6 +87,11 @@ static void classify_extract_meta(struct classifier *c, struct flow *f)
     if (proto_is(f, NDPI_PROTOCOL_HTTP) || proto_is(f, NDPI_PROTOCOL_HTTP_PROXY) ||
         proto_is(f, NDPI_PROTOCOL_HTTP_CONNECT)) {
         if (nf->http.url) {
+            /* nDPI 4.2 leaves the URL's injection checks (SQL, XSS, RCE) to
+             * the application, as ndpiReader does; it only reads the URL. */
+            ndpi_risk_enum rk = ndpi_validate_url((char *)(uintptr_t)nf->http.url);
+            if (rk > NDPI_NO_RISK && rk < 64)
+                f->risk |= 1ull << rk;
             /* Keep the path only: query strings can carry patient ids. */
             size_t n = strcspn(nf->http.url, "?#");
             meta_put(buf, sizeof buf, &len, META_HTTP_URL, nf->http.url, n);

@@ -23,6 +23,7 @@ enum event_type {
     EVENT_HL7,      /* an HL7 v2 message (its `hl7` record) */
     EVENT_FHIR,     /* a FHIR transaction (its `fhir` record) */
     EVENT_ASSET,    /* the asset inventory saw a device (asset.*) */
+    EVENT_SMB,      /* an SMB connection ended (its `smb` record) */
     EVENT_TYPE_COUNT
 };
 

@@ -235,13 +235,6 @@ static bool event_flow_get(const struct event *ev, uint16_t field, struct event_
         return set_meta(v, f, META_SSH_CLIENT);
     case F_SSH_SERVER:
         return set_meta(v, f, META_SSH_SERVER);
-    case F_SMB_VERSION:
-        name = classify_master_name(ef->c, f);
-        if (name && strcmp(name, "SMBv1") == 0)
-            return set_int(v, 1);
-        if (name && strcmp(name, "SMBv23") == 0)
-            return set_int(v, 2);
-        return false;
     case F_RDP:
         name = classify_master_name(ef->c, f);
         return set_bool(v, name && strcmp(name, "RDP") == 0);

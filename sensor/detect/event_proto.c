@@ -9,6 +9,7 @@
 #include "detect/fields.h"
 #include "proto/proto_fhir.h"
 #include "proto/proto_hl7.h"
+#include "proto/proto_smb.h"
 
 static bool set_str(struct event_value *v, const char *s)
 {
@@ -206,6 +207,39 @@ static bool fhir_get(const struct fhir_tx_event *t, uint16_t field, struct event
     }
 }
 
+static bool smb_get(struct event_proto *ep, const struct smb_session_event *s, uint16_t field,
+                    struct event_value *v)
+{
+    size_t n = 0;
+    switch (field) {
+    case F_SMB_VERSION:
+        return s->version && set_int(v, s->version);
+    case F_SMB_DIALECT:
+        return s->negotiated && set_str(v, s->dialect);
+    case F_SMB_DIALECTS_OFFERED:
+        for (uint8_t i = 0; i < s->n_offered && n < SMB_MAX_DIALECTS; i++) {
+            ep->smb_offered[n].p = s->offered[i];
+            ep->smb_offered[n++].len = strlen(s->offered[i]);
+        }
+        return set_list(v, ep->smb_offered, n);
+    case F_SMB_COMMANDS:
+        for (unsigned ver = 1; ver <= 2; ver++) {
+            for (unsigned cmd = 0; cmd < (ver == 1 ? 256u : 32u); cmd++) {
+                bool seen = ver == 1 ? (s->smb1_cmds[cmd >> 6] >> (cmd & 63)) & 1
+                                     : (s->smb2_cmds >> cmd) & 1;
+                const char *name = seen ? smb_command_name(ver, cmd) : NULL;
+                if (!name || list_has(ep->smb_cmds, n, name) || n >= EVENT_PROTO_SMB_CMDS)
+                    continue;
+                ep->smb_cmds[n].p = name;
+                ep->smb_cmds[n++].len = strlen(name);
+            }
+        }
+        return set_list(v, ep->smb_cmds, n);
+    default:
+        return false;
+    }
+}
+
 static bool event_proto_get(const struct event *ev, uint16_t field, struct event_value *v)
 {
     struct event_proto *ep = (struct event_proto *)(uintptr_t)ev->ctx;
@@ -220,6 +254,8 @@ static bool event_proto_get(const struct event *ev, uint16_t field, struct event
         return hl7_get(ep, ep->rec, field, v);
     case EVENT_FHIR:
         return fhir_get(ep->rec, field, v);
+    case EVENT_SMB:
+        return smb_get(ep, ep->rec, field, v);
     default:
         return false;
     }
@@ -257,6 +293,9 @@ bool event_proto_init(struct event_proto *ep, const struct flow *f, const struct
                ((const struct fhir_tx_event *)rec)->fhir) {
         ep->ev.type = EVENT_FHIR;
         ep->ev.ts_us = ((const struct fhir_tx_event *)rec)->ts_us;
+    } else if (ps == &proto_smb && kind == SMB_EV_SESSION) {
+        ep->ev.type = EVENT_SMB;
+        ep->ev.ts_us = ((const struct smb_session_event *)rec)->ts_us;
     } else {
         return false;
     }

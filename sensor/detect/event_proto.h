@@ -1,7 +1,8 @@
 /*
  * The records of mamori's protocol parsers as events: a DICOM association
- * (type dicom), an HL7 message (hl7), a FHIR transaction (fhir). Fed from
- * the proto engine's event sink (proto_engine_set_event_sink).
+ * (type dicom), an HL7 message (hl7), a FHIR transaction (fhir), an SMB
+ * connection (smb). Fed from the proto engine's event sink
+ * (proto_engine_set_event_sink).
  */
 #ifndef MAMORI_DETECT_EVENT_PROTO_H
 #define MAMORI_DETECT_EVENT_PROTO_H
@@ -12,6 +13,9 @@
 #include "flow/flow.h"
 #include "proto/proto.h"
 #include "proto/proto_dicom.h"
+#include "proto/proto_smb.h"
+
+#define EVENT_PROTO_SMB_CMDS 48
 
 struct event_proto {
     struct event ev;
@@ -26,6 +30,8 @@ struct event_proto {
     struct event_str commands[DICOM_MAX_COMMANDS];
     struct event_str sops[DICOM_MAX_CONTEXTS];
     struct event_str moves[DICOM_MAX_COMMANDS];
+    struct event_str smb_offered[SMB_MAX_DIALECTS];
+    struct event_str smb_cmds[EVENT_PROTO_SMB_CMDS];
 };
 
 /* Makes ep the event of one parser event. Returns false for the events

@@ -9,9 +9,10 @@
 #define T_HL7 EVT_BIT(EVENT_HL7)
 #define T_FHIR EVT_BIT(EVENT_FHIR)
 #define T_ASSET EVT_BIT(EVENT_ASSET)
+#define T_SMB EVT_BIT(EVENT_SMB)
 /* The addresses and ports of the conversation are on every event but
  * the asset's, which names one device (src_ip). */
-#define T_CONV (T_FLOW | T_DICOM | T_HL7 | T_FHIR)
+#define T_CONV (T_FLOW | T_DICOM | T_HL7 | T_FHIR | T_SMB)
 
 static const char *const flow_states[] = {"new", "established", "closed", NULL};
 static const char *const flow_reasons[] = {"end", "timeout", "evicted", "shutdown", NULL};
@@ -96,7 +97,14 @@ static const struct field_def fields[F_COUNT] = {
     [F_TLS_JA3S] = {"tls.ja3s", EVK_STR, T_FLOW, NULL, "server JA3S hash"},
     [F_SSH_CLIENT] = {"ssh.client", EVK_STR, T_FLOW, NULL, "client banner"},
     [F_SSH_SERVER] = {"ssh.server", EVK_STR, T_FLOW, NULL, "server banner"},
-    [F_SMB_VERSION] = {"smb.version", EVK_INT, T_FLOW, NULL, "1 for SMBv1, 2 for SMB 2 and 3"},
+    [F_SMB_VERSION] = {"smb.version", EVK_INT, T_SMB, NULL,
+                       "SMB in use: 1 (SMBv1), 2 or 3, from mamori's SMB parser"},
+    [F_SMB_DIALECT] = {"smb.dialect", EVK_STR, T_SMB, NULL,
+                       "dialect the server chose: \"NT LM 0.12\", \"2.1\", \"3.1.1\""},
+    [F_SMB_DIALECTS_OFFERED] = {"smb.dialects_offered", EVK_STRLIST, T_SMB, NULL,
+                                "dialects the client offered"},
+    [F_SMB_COMMANDS] = {"smb.commands", EVK_STRLIST, T_SMB, NULL,
+                        "commands seen: NEGOTIATE, SESSION_SETUP_ANDX, TREE_CONNECT, READ, ..."},
     [F_RDP] = {"rdp", EVK_BOOL, T_FLOW, NULL, "the flow is RDP"},
     [F_DHCP_HOSTNAME] = {"dhcp.hostname", EVK_STR, T_FLOW, NULL, "DHCP option 12"},
     [F_DHCP_FINGERPRINT] = {"dhcp.fingerprint", EVK_STR, T_FLOW, NULL, "DHCP option 55"},
@@ -223,7 +231,8 @@ const char *field_suggest(const char *name, size_t len)
     return best;
 }
 
-static const char *const event_names[EVENT_TYPE_COUNT] = {"flow", "dicom", "hl7", "fhir", "asset"};
+static const char *const event_names[EVENT_TYPE_COUNT] = {"flow", "dicom", "hl7",
+                                                          "fhir", "asset", "smb"};
 
 const char *event_type_name(enum event_type t)
 {

@@ -9,6 +9,7 @@
 #include "proto/proto_dicom.h"
 #include "proto/proto_fhir.h"
 #include "proto/proto_hl7.h"
+#include "proto/proto_smb.h"
 
 /* The registry: one line per parser. The order is the probe order among
  * parsers that no hint favours. */
@@ -16,6 +17,7 @@ static const struct proto_parser *const proto_parsers[] = {
     &proto_dicom,
     &proto_hl7,
     &proto_fhir,
+    &proto_smb,
 };
 
 #define PROTO_NPARSERS (sizeof proto_parsers / sizeof proto_parsers[0])

@@ -17,7 +17,8 @@ tcpreplay sends a capture into the other. With 1 and 2 workers:
 Also: starting as root with no user to switch to is refused (exit 1),
 stats records come at the configured interval, and SIGHUP reloads the
 rules of --rules DIR: a rule file with a mistake is reported (file:line:col)
-and the rules loaded before keep raising alerts; a good one replaces them.
+and the rules loaded before keep raising alerts; a good one replaces them;
+with -c, SIGHUP re-reads the file's rules.dir and rules.vars.
 
 Needs root, ip(8) and tcpreplay; without them, or where the machine forbids
 namespaces, the test reports itself skipped (exit 77). The namespaces are
@@ -386,6 +387,54 @@ def rules_reload(mamori, net, capture, tmp):
           "%s then %s" % (second, final))
 
 
+def rules_reload_config(mamori, net, capture, tmp):
+    """SIGHUP re-reads rules.dir and rules.vars of the -c file: a mistake in
+    rules.vars is reported at its place in the file and changes nothing; a
+    new rules.dir whose rule needs a variable that only the new file
+    defines replaces the rules."""
+    logdir = os.path.join(tmp, "reload-conf")
+    os.mkdir(logdir)
+    dirs = {}
+    for name, text in (("a", 'rule 1 "a TCP flow"\n  when proto == TCP\n'),
+                       ("b", 'rule 3 "a TCP flow from $NETS"\n'
+                             '  when proto == TCP and src_ip in $NETS\n')):
+        dirs[name] = os.path.join(tmp, "reload-conf-" + name)
+        os.makedirs(os.path.join(dirs[name], "lists"))
+        with open(os.path.join(dirs[name], "local.rules"), "w") as f:
+            f.write(text)
+    conf = os.path.join(tmp, "reload.yaml")
+
+    def write(text):
+        with open(conf + ".new", "w") as f:
+            f.write(text)
+        os.rename(conf + ".new", conf)
+
+    write("rules:\n  dir: %s\n" % dirs["a"])
+    s = Sensor(mamori, net, logdir, ["-c", conf, "--allow-root", "--workers", "2"],
+               env=asan_env(False))
+    try:
+        if not check(s.wait_ready(), "reload conf: the sensor starts", "".join(s.err)):
+            return
+        write("rules:\n  dir: %s\n  vars:\n    NETS: \"[0.0.0.0/0, 300.1.1.1]\"\n" % dirs["b"])
+        s.proc.send_signal(signal.SIGHUP)
+        check(wait_stderr(s, conf + ":4:24:") and wait_stderr(s, "still running"),
+              "reload conf: a mistake in rules.vars is reported with file:line:col",
+              "".join(s.err)[-1000:])
+        write("rules:\n  dir: %s\n  vars:\n    NETS: \"[0.0.0.0/0, ::/0]\"\n" % dirs["b"])
+        s.proc.send_signal(signal.SIGHUP)
+        check(wait_stderr(s, "reloaded the rules in %s" % dirs["b"]),
+              "reload conf: the new rules.dir and rules.vars are loaded", "".join(s.err)[-1000:])
+        net.replay(capture)
+        time.sleep(12)  # flows end 10 s after their FIN
+    finally:
+        rc, err = s.stop(signal.SIGINT)
+    report = eve.sanitizer_report(err)
+    check(not report, "reload conf: no sanitizer report", report)
+    check(rc == 0, "reload conf: SIGINT: exit 0", "exit %r: %s" % (rc, err[-2000:]))
+    final = alert_counts(logdir)
+    check(final[3] > 0 and final[1] == 0, "reload conf: only the new rules raise alerts", final)
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
@@ -422,6 +471,7 @@ def main():
             live_run(mamori, net, capture, baseline, workers, tmp)
         stats_interval(mamori, net, capture, tmp)
         rules_reload(mamori, net, capture, tmp)
+        rules_reload_config(mamori, net, capture, tmp)
     finally:
         net.remove()
         shutil.rmtree(tmp, ignore_errors=True)

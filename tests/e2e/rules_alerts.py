@@ -18,6 +18,14 @@ must also be those the rule pack's unit test expects for each capture
 (tests/unit/detect/test_rule_pack.c, read from there so that the table is
 kept in one place); hospital-normal.pcap raises none.
 
+Real captures of ../shared/pcaps (read in place, when present) are extra
+cases: each must raise the rule listed for it in REAL_CAPTURES, with
+mamori as with rulecheck; the SMB2/3 ones must not raise 100013 (SMBv1).
+Rules on the smb event's fields (version, dialect, dialects offered,
+commands) raise exactly what the SMB captures hold, with the smb object
+attached. The 1,000 rules of `rulecheck --generate 1000` (tools/bench)
+load.
+
 Then the checks that need no capture: without --rules nothing is matched
 (no alert, no detect section in the stats record), and `mamori -T --rules
 DIR` exits 1 with FILE:LINE:COL for a broken rule, 0 for the shipped rules.
@@ -33,6 +41,25 @@ import tempfile
 
 sys.dont_write_bytecode = True  # keep the source tree clean
 import eve  # noqa: E402
+
+# capture under ../shared/pcaps -> (rules it must raise, rules it must not)
+REAL_CAPTURES = {
+    "cleartext/ndpi_ftp.pcap": ({100012}, set()),
+    "cleartext/ndpi_pop3.pcap": ({100012}, set()),
+    "cleartext/sv-telnet_telnet-01/telnet.pcap": ({100012}, set()),
+    "cleartext/ndpi_http_basic_auth.pcap": ({100011}, {100012}),
+    "smb/ndpi_smbv1.pcap": ({100013}, set()),
+    "smb/zeek_cifs_negotiate_lanman.pcap": ({100013}, set()),
+    "smb/tmnids_eternalblue_success_win7.pcap": ({100013}, set()),
+    "smb/ndpi_smb_deletefile.pcap": (set(), {100013}),
+    "smb/zeek_smbghost_cve2020_0796.pcap": (set(), {100013}),
+    "tls_legacy/ndpi_tls10_rdn_extract.pcap": ({100015}, set()),
+    "tls_legacy/zeek_sslv3.pcap": ({100015}, set()),
+    "tls_legacy/zeek_tls11.pcap": ({100015}, set()),
+    "tls_legacy/zeek_tls_expired_cert.pcap": ({100023}, set()),
+    "remote_access/ndpi_ssh.pcap": ({100016}, set()),
+    "remote_access/zeek_ssh_password_guessing.pcap": ({100016}, set()),
+}
 
 CASE_RE = re.compile(r'\{"([^"]+\.pcap)",\s*\{([0-9,\s]*)\}\}')
 
@@ -121,6 +148,80 @@ def check_capture(mamori, rulecheck, rules, capture, want_ids, tmp):
     return problems
 
 
+def check_real(mamori, rulecheck, rules, shared, tmp):
+    problems = []
+    for rel, (must, must_not) in sorted(REAL_CAPTURES.items()):
+        capture = os.path.join(shared, rel)
+        if not os.path.exists(capture):
+            print("%s: absent, skipped" % rel)
+            continue
+        ref, why = rulecheck_alerts(rulecheck, rules, capture)
+        if ref is None:
+            problems.append("%s: rulecheck failed: %s" % (rel, why.strip()[:300]))
+            continue
+        log = os.path.join(tmp, "real-" + rel.replace("/", "_"))
+        rc, err, records, bad = mamori_run(mamori, ["-r", capture, "--rules", rules], log)
+        if rc != 0 or bad:
+            problems.append("%s: exit %r %s %s" % (rel, rc, err.strip()[:200], bad[:2]))
+            continue
+        got = {r["alert"]["signature_id"] for r in records if r.get("event_type") == "alert"}
+        ref_ids = {r["alert"]["signature_id"] for r in ref}
+        p = []
+        if got != ref_ids:
+            p.append("%s: mamori raises %s, rulecheck %s" % (rel, sorted(got), sorted(ref_ids)))
+        if not must <= got:
+            p.append("%s: %s not raised (raised: %s)" % (rel, sorted(must - got), sorted(got)))
+        if got & must_not:
+            p.append("%s: %s raised" % (rel, sorted(got & must_not)))
+        print("%s: %s" % (rel, "ok" if not p else "FAILED"))
+        problems += p
+    return problems
+
+
+def check_smb_fields(mamori, pcaps, tmp):
+    """The smb event's fields as rules read them, from mamori's SMB parser."""
+    rules = os.path.join(tmp, "smb-rules")
+    os.makedirs(os.path.join(rules, "lists"))
+    with open(os.path.join(rules, "smb.rules"), "w", encoding="utf-8") as f:
+        f.write('rule 2001 "dialect" when smb.dialect == "NT LM 0.12"\n'
+                'rule 2002 "offered" when smb.dialects_offered == LANMAN1.0\n'
+                'rule 2003 "session setup" when smb.commands == SESSION_SETUP_ANDX\n'
+                'rule 2004 "SMB3 reads" when smb.version == 3 and smb.commands == READ\n'
+                '  and smb.dialect == "3.0.2"\n'
+                'rule 2005 "any SMB" on smb when src_ip exists\n')
+    problems = []
+    for capture, want in (("behaviours/smbv1.pcap", {2001, 2002, 2005}),
+                          ("hospital-normal.pcap", {2004, 2005})):
+        log = os.path.join(tmp, "smb-" + os.path.basename(capture))
+        rc, err, records, bad = mamori_run(
+            mamori, ["-r", os.path.join(pcaps, capture), "--rules", rules], log)
+        got = collections.Counter(r["alert"]["signature_id"] for r in records
+                                  if r.get("event_type") == "alert")
+        if rc != 0 or bad or set(got) != want or any(n != 1 for n in got.values()):
+            problems.append("smb fields on %s: exit %r, alerts %s, expected one each of %s %s" % (
+                capture, rc, dict(got), sorted(want), err.strip()[:200]))
+        smb = [r for r in records if r.get("event_type") == "alert" and "smb" in r]
+        if len(smb) != len(list(got.elements())):
+            problems.append("smb fields on %s: an alert without its smb object" % capture)
+    print("smb fields: %s" % ("ok" if not problems else "FAILED"))
+    return problems
+
+
+def check_generated(rulecheck, tmp):
+    """The 1,000 rules tools/bench runs with load as rules of their own."""
+    gen = os.path.join(tmp, "generated")
+    os.makedirs(os.path.join(gen, "lists"))
+    with open(os.path.join(gen, "generated.rules"), "wb") as f:
+        rc = subprocess.run([rulecheck, "--generate", "1000"], stdout=f, stdin=subprocess.DEVNULL,
+                            timeout=eve.RUN_TIMEOUT).returncode
+    proc = subprocess.run([rulecheck, gen], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          stdin=subprocess.DEVNULL, timeout=eve.RUN_TIMEOUT)
+    out = proc.stdout.decode("utf-8", "replace")
+    if rc != 0 or proc.returncode != 0 or "1000 rules (0 disabled)" not in out:
+        return ["rulecheck --generate 1000: exit %r, then %r: %s" % (rc, proc.returncode, out[:300])]
+    return []
+
+
 def check_no_rules(mamori, capture, tmp):
     rc, err, records, bad = mamori_run(mamori, ["-r", capture], os.path.join(tmp, "norules"))
     if rc != 0 or bad:
@@ -195,6 +296,9 @@ def main():
             p = check_capture(mamori, rulecheck, rules, os.path.join(pcaps, c), table.get(c), tmp)
             print("%s: %s" % (c, "ok" if not p else "FAILED"))
             problems += p
+        problems += check_real(mamori, rulecheck, rules, eve.shared_pcaps_dir(root), tmp)
+        problems += check_smb_fields(mamori, pcaps, tmp)
+        problems += check_generated(rulecheck, tmp)
         problems += check_no_rules(mamori, os.path.join(pcaps, "behaviours", "portscan.pcap"),
                                    tmp)
         problems += check_config_test(mamori, rules, tmp)

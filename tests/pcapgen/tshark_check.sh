@@ -47,7 +47,7 @@ done
 
 # Behaviours that only the demo has.
 ts "$demo" "${decode[@]}" -T fields -e frame.protocols > "$scratch/protocols.txt"
-for p in smb rdp telnet; do
+for p in smb rdp telnet ssh; do
     n=$(grep -c -E "(^|:)$p(:|$)" "$scratch/protocols.txt" || true)
     check "demo frames dissected as $p" "$n" -gt 0
 done
@@ -84,6 +84,21 @@ check "DNS TXT tunnel" "$(count 'dns.qry.type == 16 && dns.qry.name contains "cd
 check "DHCP FQDN option" "$(count 'dhcp.option.type == 81')" -gt 0
 check "mDNS over IPv6" "$(count 'mdns && ipv6')" -gt 0
 check "FHIR JSON" "$(count 'http.content_type contains "fhir+json"')" -gt 0
+# The behaviours of obsolete or misused protocols, as Wireshark reads them.
+check "SSH old server banner" "$(count 'ssh.protocol == "SSH-2.0-OpenSSH_5.3"')" -eq 1
+check "SSH KEXINIT both ways" "$(count 'ssh.message_code == 20')" -eq 2
+check "SSH server offers arcfour" "$(count 'ssh.encryption_algorithms_server_to_client contains "arcfour"')" -eq 1
+check "SSH DH reply" "$(count 'ssh.message_code == 31')" -eq 1
+check "TLS 1.0 ClientHello" "$(count 'tls.handshake.type == 1 && tls.handshake.version == 0x0301')" -eq 1
+check "TLS 1.0 ServerHello" "$(count 'tls.handshake.type == 2 && tls.handshake.version == 0x0301')" -eq 1
+check "HTTP Basic to the printer" "$(count 'http.authbasic contains "admin"')" -ge 1
+check "FHIR with HTTP Basic" "$(count 'http.authorization && tcp.port == 8080')" -ge 1
+check "SQL injection in a URL" "$(count 'http.request.uri contains "UNION%20SELECT"')" -eq 1
+check "XSS in a URL" "$(count 'http.request.uri contains "%3Cscript%3E"')" -eq 1
+check "executable download" "$(count 'http.content_type == "application/x-msdownload"')" -eq 1
+check "DICOM to the teleradiology service" "$(count 'dicom.pdu.type == 1 && ip.dst == 203.0.113.70')" -eq 1
+check "DICOM as CT_ROOM1 from ws-tmp17" "$(count 'dicom.pdu.type == 1 && ip.src == 10.50.0.117 && frame contains "CT_ROOM1"')" -eq 1
+check "HL7 ORM to the CT console" "$(count 'hl7 && ip.dst == 10.20.1.11')" -ge 2
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

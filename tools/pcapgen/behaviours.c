@@ -12,6 +12,15 @@
  *   internet_talker     mr-room1 opens TLS to telemetry.modality-vendor.example
  *   retired_device      cr-old (10.20.1.90, CR_OLD), decommissioned, comes back and sends images
  *   new_device          a Raspberry Pi appears (DHCP, ARP, DNS, TLS, NTP) on the ward 4 network
+ *   dicom_ae_spoof      ws-tmp17 stores an image on PACS_MAIN calling itself CT_ROOM1
+ *   dicom_outside       rad-ws1 sends a study to a teleradiology service outside the hospital
+ *   hl7_cleartext_zones ris01 sends ORM^O01 orders in clear to the CT console ct-room1
+ *   fhir_basic_auth     lab-pc01's reporting script searches fhir01 with HTTP Basic credentials
+ *   http_basic_auth     it-adm01 opens the printer adm-prn01's web administration (HTTP Basic)
+ *   tls_obsolete        the analyser cobas-c311 posts results to lis01 over TLS 1.0
+ *   ssh_obsolete        it-adm01 logs in over SSH to ris01, which runs OpenSSH 5.3
+ *   http_exploit        ws-tmp17 sends SQL injection and XSS in URLs to his01's web portal
+ *   http_exe_download   adm-pc02 downloads a Windows executable over plain HTTP from outside
  *
  * The hosts are fixed (see hospital.c) so that the rule tests and the device registry can name
  * them.
@@ -23,9 +32,12 @@
 #include "proto.h"
 
 static const char *const names[B_COUNT] = {
-    "portscan",    "hostsweep",       "dicom_unknown_ae", "dicom_reject_burst",
-    "hl7_outside", "smbv1",           "rdp_modality",     "telnet_login",
-    "dns_tunnel",  "internet_talker", "retired_device",   "new_device",
+    "portscan",          "hostsweep",       "dicom_unknown_ae",    "dicom_reject_burst",
+    "hl7_outside",       "smbv1",           "rdp_modality",        "telnet_login",
+    "dns_tunnel",        "internet_talker", "retired_device",      "new_device",
+    "dicom_ae_spoof",    "dicom_outside",   "hl7_cleartext_zones", "fhir_basic_auth",
+    "http_basic_auth",   "tls_obsolete",    "ssh_obsolete",        "http_exploit",
+    "http_exe_download",
 };
 
 int behaviour_from_name(const char *name, size_t len)
@@ -135,6 +147,16 @@ static uint64_t newdev(struct gen *g, struct rng *r, uint64_t t)
     return tls_session(g, r, t, h, out, 443, out->fqdn, 2);
 }
 
+/* A study of the reading room goes to a teleradiology service: DNS, then C-STORE. */
+static uint64_t dicom_outside(struct gen *g, struct rng *r, uint64_t t)
+{
+    struct hospital *hp = g->hosp;
+    struct host *ws = find(hp, "rad-ws1");
+    struct host *tr = hp->outside_telerad;
+    t = dns_lookup(g, r, t, ws, tr->fqdn, DNS_A, tr->ip) + 1500;
+    return dicom_store(g, r, t, ws, ws->ae, tr, "TELERAD_SCP", 3, 64);
+}
+
 uint64_t behaviour_run(struct gen *g, struct rng *r, uint64_t t, enum behaviour b)
 {
     struct hospital *hp = g->hosp;
@@ -171,6 +193,30 @@ uint64_t behaviour_run(struct gen *g, struct rng *r, uint64_t t, enum behaviour 
         return retired(g, r, t);
     case B_NEW_DEVICE:
         return newdev(g, r, t);
+    case B_DICOM_AE_SPOOF:
+        return dicom_store(g, r, t, hp->rogue_ws, "CT_ROOM1", hp->pacs, hp->pacs->ae, 1, 64);
+    case B_DICOM_OUTSIDE:
+        return dicom_outside(g, r, t);
+    case B_HL7_CLEARTEXT_ZONES:
+        return hl7_session(g, r, t, hp->ris, find(hp, "ct-room1"), HL7_ORM_O01, 2);
+    case B_FHIR_BASIC_AUTH:
+        return fhir_basic_search(g, r, t, find(hp, "lab-pc01"), hp->fhir, 3);
+    case B_HTTP_BASIC_AUTH:
+        return http_basic_admin(g, r, t, find(hp, "it-adm01"), find(hp, "adm-prn01"));
+    case B_TLS_OBSOLETE: {
+        struct host *lis = hp->lis;
+        return tls_legacy_session(g, r, t, find(hp, "cobas-c311"), lis, 443, lis->fqdn, 0x0301, 3);
+    }
+    case B_SSH_OBSOLETE:
+        return ssh_session(g, r, t, find(hp, "it-adm01"), hp->ris);
+    case B_HTTP_EXPLOIT:
+        return http_injection(g, r, t, hp->rogue_ws, hp->his);
+    case B_HTTP_EXE_DOWNLOAD: {
+        struct host *pc = find(hp, "adm-pc02");
+        struct host *cdn = find(hp, "cdn.news-site.example");
+        t = dns_lookup(g, r, t, pc, cdn->fqdn, DNS_A, cdn->ip) + 800;
+        return http_exe_download(g, r, t, pc, cdn);
+    }
     case B_COUNT:
         break;
     }

@@ -251,6 +251,8 @@ void hospital_init(struct hospital *hp)
         add_outside(hp, "telemetry.modality-vendor.example", IP4(198, 51, 100, 20), false);
     hp->outside_lab = add_outside(hp, "hl7.partner-lab.example", IP4(203, 0, 113, 50), false);
     hp->outside_dns = add_outside(hp, "resolver.isp.example", IP4(192, 0, 2, 53), false);
+    hp->outside_telerad =
+        add_outside(hp, "pacs.telerad-partner.example", IP4(203, 0, 113, 70), false);
 
     for (size_t i = 0; i < hp->viewers.n; i++)
         list_add(&hp->windows_pcs, hp->viewers.h[i]);

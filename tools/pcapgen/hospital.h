@@ -53,7 +53,8 @@ struct hospital {
     struct host *gw, *dc1, *dc2, *ntp, *pacs, *his, *ris, *lis, *engine, *fhir, *filesrv, *printsrv,
         *nms, *monitor_gw;
     /* Hosts that only the behaviours use: they must not appear in normal traffic. */
-    struct host *retired, *newdev, *outside_lab, *outside_vendor, *outside_dns, *scanner, *rogue_ws;
+    struct host *retired, *newdev, *outside_lab, *outside_vendor, *outside_dns, *scanner, *rogue_ws,
+        *outside_telerad;
     struct host_list modalities, viewers, ward_pcs, admin_pcs, lab_devices, printers, servers,
         clients, windows_pcs, internet;
     /* Pseudo-hosts for broadcast and multicast destinations. */

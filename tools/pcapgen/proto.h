@@ -43,11 +43,19 @@ uint64_t hl7_session(struct gen *g, struct rng *r, uint64_t t, struct host *send
 #define FHIR_PORT 8080
 uint64_t fhir_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli, struct host *srv,
                       unsigned requests);
+/* Searches sent with HTTP Basic credentials (RFC 7617) in clear. */
+uint64_t fhir_basic_search(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
+                           struct host *srv, unsigned requests);
 
 /* proto_tls.c: TLS 1.2 (RFC 5246) and 1.3 (RFC 8446) handshakes and records */
 /* app_records: number of application-data records each way after the handshake. */
 uint64_t tls_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli, struct host *srv,
                      uint16_t port, const char *sni, unsigned app_records);
+
+/* TLS 1.0 (version 0x0301) or 1.1 (0x0302) with a CBC suite, as old embedded stacks speak it. */
+uint64_t tls_legacy_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
+                            struct host *srv, uint16_t port, const char *sni, uint16_t version,
+                            unsigned app_records);
 
 /* Pieces reused by protocols that run over TLS (RDP after its X.224 exchange). */
 void tls_handshake(struct tcp_conv *c, struct rng *r, const char *sni, bool tls13);
@@ -105,6 +113,20 @@ uint64_t rdp_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
 
 /* proto_telnet.c: RFC 854, RFC 855 options */
 uint64_t telnet_login(struct gen *g, struct rng *r, uint64_t t, struct host *cli, struct host *srv);
+
+/* proto_http.c: HTTP/1.1 (RFC 9110, RFC 9112) on port 80 */
+/* A printer's web administration opened with HTTP Basic credentials (RFC 7617). */
+uint64_t http_basic_admin(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
+                          struct host *srv);
+/* Requests with SQL injection and cross-site scripting in their query strings. */
+uint64_t http_injection(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
+                        struct host *srv);
+/* A Windows executable (application/x-msdownload) downloaded in clear. */
+uint64_t http_exe_download(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
+                           struct host *srv);
+
+/* proto_ssh.c: SSH-2 (RFC 4253) version exchange, KEXINIT, DH group 14, then encrypted */
+uint64_t ssh_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli, struct host *srv);
 
 /* Shared helpers for text protocols. */
 /* UTC date "YYYYMMDD" and time "HHMMSS" of t (microseconds since the epoch). */

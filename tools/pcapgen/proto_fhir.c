@@ -98,3 +98,32 @@ uint64_t fhir_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli
     tcp_close(&c, 0);
     return c.t;
 }
+
+uint64_t fhir_basic_search(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
+                           struct host *srv, unsigned requests)
+{
+    struct tcp_conv c;
+    tcp_open(&c, g, r, cli, srv, FHIR_PORT, t);
+    char req[1024], body[512], rsp[1024];
+    for (unsigned i = 0; i < requests; i++) {
+        /* A reporting script's export: final observations of one day, with the account
+         * "labreport:demo-secret" in every request. */
+        int n = snprintf(req, sizeof(req),
+                         "GET /fhir/Observation?status=final&date=2026-01-1%u&_count=50 "
+                         "HTTP/1.1\r\nHost: %s:%u\r\nAccept: application/fhir+json\r\n"
+                         "Authorization: Basic bGFicmVwb3J0OmRlbW8tc2VjcmV0\r\n"
+                         "User-Agent: python-requests/2.28.1\r\nConnection: keep-alive\r\n\r\n",
+                         4 + i % 5, srv->fqdn, FHIR_PORT);
+        tcp_send(&c, 0, (const uint8_t *)req, (size_t)n);
+        tcp_think(&c, rng_range(r, 5000, 40000));
+        snprintf(body, sizeof(body),
+                 "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":0,\"link\":[{"
+                 "\"relation\":\"self\",\"url\":\"http://%s:%u/fhir/Observation?status=final\"}]}",
+                 srv->fqdn, FHIR_PORT);
+        size_t rn = response(rsp, sizeof(rsp), "200 OK", c.t, NULL, body);
+        tcp_send(&c, 1, (const uint8_t *)rsp, rn);
+        tcp_think(&c, rng_range(r, 200000, 1500000));
+    }
+    tcp_close(&c, 0);
+    return c.t;
+}

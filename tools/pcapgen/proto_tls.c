@@ -369,3 +369,182 @@ uint64_t tls_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
     tcp_close(&c, 0);
     return c.t;
 }
+
+/* TLS 1.0 or 1.1 (RFC 2246, RFC 4346) with RFC 4492 ECDHE-ECDSA, as old embedded stacks still
+ * speak it: no signature_algorithms, no ALPN, no supported_versions, CBC suites. */
+static size_t client_hello_legacy(uint8_t *out, size_t cap, struct rng *r, const char *sni,
+                                  uint16_t version)
+{
+    static const uint16_t suites[] = {0xc009, 0xc013, 0xc00a, 0xc014,
+                                      0x002f, 0x0035, 0x000a, 0x00ff};
+    struct buf b;
+    buf_init(&b, out, cap);
+    uint8_t rnd[32];
+    buf_u8(&b, 0x16);
+    buf_be16(&b, 0x0301);
+    size_t rec = open_len(&b, 2);
+    buf_u8(&b, 1);
+    size_t hs = open_len(&b, 3);
+    buf_be16(&b, version);
+    rng_bytes(r, rnd, 32);
+    buf_put(&b, rnd, 32);
+    buf_u8(&b, 0); /* no session to resume */
+    buf_be16(&b, (uint16_t)sizeof(suites));
+    for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+        buf_be16(&b, suites[i]);
+    buf_u8(&b, 1);
+    buf_u8(&b, 0);
+    size_t exts = open_len(&b, 2), e, l;
+    ext_begin(&b, 0x0000, &e);
+    l = open_len(&b, 2);
+    buf_u8(&b, 0);
+    buf_be16(&b, (uint16_t)strlen(sni));
+    buf_str(&b, sni);
+    close_len(&b, l, 2);
+    close_len(&b, e, 2);
+    ext_begin(&b, 0x000a, &e); /* supported_groups: secp256r1, secp384r1 */
+    buf_be16(&b, 4);
+    buf_be16(&b, 0x0017);
+    buf_be16(&b, 0x0018);
+    close_len(&b, e, 2);
+    ext_begin(&b, 0x000b, &e); /* ec_point_formats: uncompressed */
+    buf_u8(&b, 1);
+    buf_u8(&b, 0);
+    close_len(&b, e, 2);
+    close_len(&b, exts, 2);
+    close_len(&b, hs, 3);
+    close_len(&b, rec, 2);
+    return b.overflow ? 0 : b.len;
+}
+
+static void record_random_v(struct buf *b, struct rng *r, uint8_t type, uint16_t version,
+                            size_t len)
+{
+    buf_u8(b, type);
+    buf_be16(b, version);
+    buf_be16(b, (uint16_t)len);
+    uint8_t *p = buf_reserve(b, len);
+    if (p != NULL)
+        rng_bytes(r, p, len);
+}
+
+/* A positive DER INTEGER of 32 random bytes, for the ECDSA signature. */
+static void der_int32(struct buf *b, struct rng *r)
+{
+    buf_u8(b, 0x02);
+    buf_u8(b, 0x20);
+    uint8_t *k = buf_reserve(b, 32);
+    if (k != NULL) {
+        rng_bytes(r, k, 32);
+        k[0] &= 0x7f;
+        k[0] |= 0x01;
+    }
+}
+
+uint64_t tls_legacy_session(struct gen *g, struct rng *r, uint64_t t, struct host *cli,
+                            struct host *srv, uint16_t port, const char *sni, uint16_t version,
+                            unsigned app_records)
+{
+    struct tcp_conv c;
+    uint8_t m[4096];
+    struct buf b;
+    tcp_open(&c, g, r, cli, srv, port, t);
+    tcp_send(&c, 0, m, client_hello_legacy(m, sizeof(m), r, sni, version));
+    tcp_think(&c, rng_range(r, 200, 1500));
+
+    buf_init(&b, m, sizeof(m));
+    buf_u8(&b, 0x16);
+    buf_be16(&b, version);
+    size_t rec = open_len(&b, 2);
+    buf_u8(&b, 2); /* ServerHello: TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA */
+    size_t hs = open_len(&b, 3);
+    buf_be16(&b, version);
+    uint8_t rnd[32];
+    rng_bytes(r, rnd, 32);
+    buf_put(&b, rnd, 32);
+    buf_u8(&b, 32);
+    rng_bytes(r, rnd, 32);
+    buf_put(&b, rnd, 32);
+    buf_be16(&b, 0xc009);
+    buf_u8(&b, 0);
+    size_t exts = open_len(&b, 2), e;
+    ext_begin(&b, 0x000b, &e);
+    buf_u8(&b, 1);
+    buf_u8(&b, 0);
+    close_len(&b, e, 2);
+    close_len(&b, exts, 2);
+    close_len(&b, hs, 3);
+    buf_u8(&b, 11); /* Certificate */
+    buf_u8(&b, 0);
+    buf_be16(&b, (uint16_t)(sizeof(hospital_cert) + 6));
+    buf_u8(&b, 0);
+    buf_be16(&b, (uint16_t)(sizeof(hospital_cert) + 3));
+    buf_u8(&b, 0);
+    buf_be16(&b, (uint16_t)sizeof(hospital_cert));
+    buf_put(&b, hospital_cert, sizeof(hospital_cert));
+    buf_u8(&b, 12); /* ServerKeyExchange: secp256r1 point, ECDSA-SHA1 (no algorithm field) */
+    hs = open_len(&b, 3);
+    buf_u8(&b, 3);
+    buf_be16(&b, 0x0017);
+    buf_u8(&b, 65);
+    buf_u8(&b, 0x04);
+    uint8_t *k = buf_reserve(&b, 64);
+    if (k != NULL)
+        rng_bytes(r, k, 64);
+    buf_be16(&b, 70);
+    static const uint8_t sig_head[2] = {0x30, 0x44};
+    buf_put(&b, sig_head, 2);
+    der_int32(&b, r);
+    der_int32(&b, r);
+    close_len(&b, hs, 3);
+    buf_u8(&b, 14); /* ServerHelloDone */
+    buf_u8(&b, 0);
+    buf_be16(&b, 0);
+    close_len(&b, rec, 2);
+    tcp_send(&c, 1, m, b.len);
+
+    tcp_think(&c, rng_range(r, 300, 2000));
+    buf_init(&b, m, sizeof(m));
+    buf_u8(&b, 0x16);
+    buf_be16(&b, version);
+    buf_be16(&b, 70);
+    buf_u8(&b, 16); /* ClientKeyExchange: the client's point */
+    buf_u8(&b, 0);
+    buf_be16(&b, 66);
+    buf_u8(&b, 65);
+    buf_u8(&b, 0x04);
+    k = buf_reserve(&b, 64);
+    if (k != NULL)
+        rng_bytes(r, k, 64);
+    buf_u8(&b, 0x14); /* ChangeCipherSpec */
+    buf_be16(&b, version);
+    buf_be16(&b, 1);
+    buf_u8(&b, 1);
+    record_random_v(&b, r, 0x16, version, 48); /* Finished, AES-CBC with HMAC-SHA1 */
+    tcp_send(&c, 0, m, b.len);
+
+    tcp_think(&c, rng_range(r, 200, 1000));
+    buf_init(&b, m, sizeof(m));
+    buf_u8(&b, 0x14);
+    buf_be16(&b, version);
+    buf_be16(&b, 1);
+    buf_u8(&b, 1);
+    record_random_v(&b, r, 0x16, version, 48);
+    tcp_send(&c, 1, m, b.len);
+
+    for (unsigned i = 0; i < app_records; i++) {
+        tcp_think(&c, rng_range(r, 500, 3000));
+        buf_init(&b, m, sizeof(m));
+        record_random_v(&b, r, 0x17, version, 16 * (20 + rng_below(r, 40)) + 32);
+        tcp_send(&c, 0, m, b.len);
+        tcp_think(&c, rng_range(r, 2000, 30000));
+        buf_init(&b, m, sizeof(m));
+        record_random_v(&b, r, 0x17, version, 16 * (10 + rng_below(r, 30)) + 32);
+        tcp_send(&c, 1, m, b.len);
+    }
+    buf_init(&b, m, sizeof(m));
+    record_random_v(&b, r, 0x15, version, 32);
+    tcp_send(&c, 0, m, b.len);
+    tcp_close(&c, 0);
+    return c.t;
+}

@@ -11,6 +11,9 @@
  *       Times matching of a generated event stream against no rules, the
  *       rules of RULES_DIR (default: rules) and N generated rules. Prints
  *       figures; asserts nothing.
+ *   rulecheck --generate N
+ *       Prints those N generated rules as a rule file (tools/bench runs
+ *       the sensor with them).
  *
  * -D gives a variable as the config's rules.vars would: -D 'PACS=[10.1.2.3]'.
  */
@@ -31,7 +34,8 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: rulecheck [-D NAME=VALUE]... [-r CAPTURE]... RULES_DIR\n"
-                    "       rulecheck --bench N [RULES_DIR]\n");
+                    "       rulecheck --bench N [RULES_DIR]\n"
+                    "       rulecheck --generate N\n");
     return 2;
 }
 
@@ -297,7 +301,7 @@ int main(int argc, char **argv)
     const char *captures[MAX_CAPTURES];
     size_t n_vars = 0, n_caps = 0;
     const char *dir = NULL;
-    long bench_n = -1;
+    long bench_n = -1, gen_n = -1;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-D") == 0 && i + 1 < argc) {
@@ -318,6 +322,10 @@ int main(int argc, char **argv)
             bench_n = strtol(argv[++i], NULL, 10);
             if (bench_n < 0 || bench_n > 1000000)
                 return usage();
+        } else if (strcmp(argv[i], "--generate") == 0 && i + 1 < argc) {
+            gen_n = strtol(argv[++i], NULL, 10);
+            if (gen_n < 0 || gen_n > 1000000)
+                return usage();
         } else if (argv[i][0] == '-' || dir) {
             return usage();
         } else {
@@ -326,6 +334,13 @@ int main(int argc, char **argv)
     }
     if (bench_n >= 0)
         return bench((unsigned)bench_n, dir ? dir : "rules");
+    if (gen_n >= 0) {
+        size_t len = 0;
+        char *text = bench_rules((unsigned)gen_n, &len);
+        int ok = text && fwrite(text, 1, len, stdout) == len && fflush(stdout) == 0;
+        free(text);
+        return ok ? 0 : 1;
+    }
     if (!dir)
         return usage();
 

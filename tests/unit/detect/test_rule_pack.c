@@ -1,9 +1,8 @@
 /*
  * The default rule pack (rules/hospital.rules and rules/lists/) against
  * the generated captures: each behaviour raises exactly the rules listed
- * for it, once each, and the normal hospital raises nothing. Rules whose
- * behaviour has no capture yet are checked with a positive and a negative
- * event each.
+ * for it, once each, and the normal hospital raises nothing. Every rule
+ * is also checked with a positive and a negative event.
  */
 #include <stdlib.h>
 
@@ -64,11 +63,16 @@ static const struct capture_case captures[] = {
     {"behaviours/hostsweep.pcap", {100018, 0}},
     {"behaviours/dns_tunnel.pcap", {100019, 0}},
     {"behaviours/internet_talker.pcap", {100020, 0}},
-    /* Rule 100013 (SMBv1) does not fire here: nDPI 4.2 does not recognise
-     * this SMB1 negotiation (the flow is guessed SMBv23 from its port) and
-     * mamori has no SMB parser yet. The rule is checked on an event below;
-     * when SMB is parsed, this line must become {100013, 0}. */
-    {"behaviours/smbv1.pcap", {0}},
+    {"behaviours/smbv1.pcap", {100013, 0}},
+    {"behaviours/dicom_ae_spoof.pcap", {100002, 100007, 0}},
+    {"behaviours/dicom_outside.pcap", {100005, 0}},
+    {"behaviours/hl7_cleartext_zones.pcap", {100008, 100009, 0}}, /* 100009: the CT's ACK */
+    {"behaviours/fhir_basic_auth.pcap", {100010, 0}},
+    {"behaviours/http_basic_auth.pcap", {100011, 0}},
+    {"behaviours/tls_obsolete.pcap", {100015, 0}},
+    {"behaviours/ssh_obsolete.pcap", {100016, 0}},
+    {"behaviours/http_exploit.pcap", {100022, 0}},
+    {"behaviours/http_exe_download.pcap", {100023, 0}},
 };
 
 static int sid_cmp(const void *a, const void *b)
@@ -120,7 +124,7 @@ static void test_captures(void)
     ruleset_unref(rs);
 }
 
-/* ---- rules whose behaviour has no capture: one event each way ---------- */
+/* ---- every rule on events: one each way -------------------------------- */
 
 static uint32_t fire(struct ruleset *rs, const struct test_event *e)
 {
@@ -212,12 +216,24 @@ static void test_events(void)
     test_event_bool(&e, F_FHIR_CLEARTEXT_CREDENTIALS, false);
     CHECK_EQ_INT(fire(rs, &e), 0);
 
-    /* 100011: HTTP Basic */
+    /* 100011: HTTP Basic; on a FHIR flow it is 100010's */
     flow_event(&e, "10.30.3.21", "10.10.0.51");
+    test_event_str(&e, F_APP_PROTO, "http");
     test_event_bool(&e, F_HTTP_BASIC_AUTH, true);
     CHECK_EQ_INT(fire(rs, &e), 100011);
+    test_event_str(&e, F_APP_PROTO, "fhir");
+    CHECK_EQ_INT(fire(rs, &e), 0);
+    test_event_str(&e, F_APP_PROTO, "http");
     test_event_bool(&e, F_HTTP_BASIC_AUTH, false);
     CHECK_EQ_INT(fire(rs, &e), 0);
+    /* nDPI's Clear-Text Credentials on HTTP is 100011's, not 100012's */
+    const char *const cleartext[] = {"Clear-Text Credentials", NULL};
+    test_event_list(&e, F_NDPI_RISKS, cleartext);
+    test_event_str(&e, F_NDPI_MASTER, "HTTP");
+    CHECK_EQ_INT(fire(rs, &e), 0);
+    test_event_str(&e, F_NDPI_MASTER, "IMAP");
+    test_event_bool(&e, F_NDPI_GUESSED, true);
+    CHECK_EQ_INT(fire(rs, &e), 100012);
 
     /* 100012: FTP, but not a port guess */
     flow_event(&e, "10.30.3.21", "10.10.0.50");
@@ -226,8 +242,10 @@ static void test_events(void)
     test_event_bool(&e, F_NDPI_GUESSED, true);
     CHECK_EQ_INT(fire(rs, &e), 0);
 
-    /* 100013: SMBv1 */
-    flow_event(&e, "10.20.1.32", "10.10.0.50");
+    /* 100013: SMBv1, from the smb record */
+    test_event_init(&e, EVENT_SMB, 1768467600000000ull);
+    test_event_ip(&e, F_SRC_IP, "10.20.1.32");
+    test_event_ip(&e, F_DEST_IP, "10.10.0.50");
     test_event_int(&e, F_SMB_VERSION, 1);
     CHECK_EQ_INT(fire(rs, &e), 100013);
     test_event_int(&e, F_SMB_VERSION, 2);
