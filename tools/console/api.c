@@ -226,8 +226,8 @@ static void api_series_free(struct api_series *s)
  * most API_BUCKETS buckets of a round size over the series' span. */
 static void api_series_json(struct evbuffer *out, const struct api_series *s)
 {
-    static const int64_t sizes[] = {1, 5, 10, 15, 30, 60,    300,   600,   900,   1800,   3600,
-                                    10800, 21600, 43200, 86400, 604800, 2592000};
+    static const int64_t sizes[] = {1,    5,    10,    15,    30,    60,    300,    600,    900,
+                                    1800, 3600, 10800, 21600, 43200, 86400, 604800, 2592000};
     if (!s->n) {
         evbuffer_add_printf(out, "{\"start\":0,\"bucket\":60,\"counts\":[]}");
         return;
