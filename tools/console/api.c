@@ -479,7 +479,7 @@ int api_alerts(struct console *c, const struct query *q, struct evbuffer *out)
     const redisReply **sel = calloc(limit, sizeof *sel);
     redisReply **st = calloc(limit, sizeof *st);
     redisReply *states[API_BATCH];
-    size_t nb = 0, nsel = 0, scanned = 0;
+    size_t nb = 0, nsel = 0, scanned = 0, invalid = 0;
     const char *next = NULL;
     bool more = false;
     int status = 200;
@@ -510,7 +510,11 @@ int api_alerts(struct console *c, const struct query *q, struct evbuffer *out)
                        ? r->element[i]->element[0]->str
                        : next;
             if (api_entry(r->element[i], &id, &eve, &len) < 0 ||
-                alertrec_parse(eve, len, &ar) < 0 || !api_match(&f, &ar))
+                alertrec_parse(eve, len, &ar) < 0) {
+                invalid++;
+                continue;
+            }
+            if (!api_match(&f, &ar))
                 continue;
             if (f.state) {
                 const redisReply *h = states[i];
@@ -539,8 +543,10 @@ int api_alerts(struct console *c, const struct query *q, struct evbuffer *out)
     api_triage_many(c, sel, nsel, st);
 
     redisReply *len = store_cmd(c->store, "XLEN %s", key);
-    evbuffer_add_printf(out, "{\"total\":%lld,\"scanned\":%zu,\"next\":",
-                        len && len->type == REDIS_REPLY_INTEGER ? len->integer : 0LL, scanned);
+    /* records that are not EVE JSON objects are left out, and counted */
+    evbuffer_add_printf(out, "{\"total\":%lld,\"scanned\":%zu,\"invalid\":%zu,\"next\":",
+                        len && len->type == REDIS_REPLY_INTEGER ? len->integer : 0LL, scanned,
+                        invalid);
     if (len)
         freeReplyObject(len);
     jsonw_cstr(out, more ? next : NULL);

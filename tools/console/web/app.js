@@ -770,7 +770,7 @@ function stackedChart(series, id) {
 
 function legend() {
   return el('div', { class: 'legend' }, [1, 2, 3, 4].map(n =>
-    el('span', {}, el('i', { class: 'sw' + n, style: null }), t('sev' + n))));
+    el('span', {}, el('span', { class: 'sw sw' + n }), t('sev' + n))));
 }
 
 function barList(items, value, label, link) {
