@@ -125,16 +125,16 @@ def main():
     with tempfile.TemporaryDirectory(prefix="mamori-browser-") as tmp:
         r = Redis(tmp).start()
         c = Console(exe, web, r.sock, tmp).start()
-        a = b = None
+        a = None
         try:
             a = browser(tmp, "a")
             run(a, lambda: browser(tmp, "b"), c, r, mamori, root, tmp, shots)
         finally:
-            for d in (a,):
-                if d:
-                    d.quit()
-            c.stop()
+            if a:
+                a.quit()
+            rc = c.stop()
             r.stop()
+        check(rc == 0, "the console exits 0 on SIGTERM: %r" % rc)
     if problems:
         print("%d problems" % len(problems))
         return 1

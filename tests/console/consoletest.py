@@ -121,6 +121,9 @@ class Console:
             self.proc.terminate()
             rc = self.proc.wait(timeout=10)
             self.proc = None
+            if rc != 0:
+                self.log.seek(0)
+                print("console exited %d; its standard error:\n%s" % (rc, self.log.read()[-6000:]))
             return rc
         return None
 

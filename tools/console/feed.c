@@ -55,6 +55,11 @@ static void feed_client_closed(struct evhttp_connection *conn, void *arg)
 {
     struct feed_client *cl = arg;
     (void)conn;
+    /* A browser that went away while its reply was still open leaves the
+     * request detached from the connection (libevent 2.1, "incoming
+     * fail"), and ours to free; otherwise the connection frees it. */
+    if (!evhttp_request_get_connection(cl->req))
+        evhttp_request_free(cl->req);
     feed_client_remove(cl->f, cl);
 }
 
