@@ -738,14 +738,16 @@ function stackedChart(series, id) {
     s.appendChild(svg('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle' }, t('no_data')));
     return s;
   }
-  const max = Math.max(1, ...counts.map(c => c.reduce((x, y) => x + y, 0)));
+  const peak = Math.max(1, ...counts.map(c => c.reduce((x, y) => x + y, 0)));
+  const step = Math.ceil(peak / 4);
+  const max = step * 4;
   const ph = H - B - T, pw = W - L - 8;
   const bw = pw / counts.length;
   const barw = Math.min(48, Math.max(1, bw - 2));
   for (let i = 0; i <= 4; i++) {
     const y = T + ph - (ph * i) / 4;
     s.appendChild(svg('line', { x1: L, x2: W - 8, y1: y, y2: y, class: 'gridline' }));
-    s.appendChild(svg('text', { x: L - 6, y: y + 4, 'text-anchor': 'end' }, String(Math.round((max * i) / 4))));
+    s.appendChild(svg('text', { x: L - 6, y: y + 4, 'text-anchor': 'end' }, String(step * i)));
   }
   counts.forEach((c, i) => {
     let y = T + ph;
@@ -762,7 +764,8 @@ function stackedChart(series, id) {
   for (let j = 0; j < labels; j++) {
     const i = Math.round((j * (counts.length - 1)) / Math.max(1, labels - 1));
     const d = new Date((series.start + i * series.bucket) * 1000);
-    const text = series.bucket >= 86400 ? (d.getMonth() + 1) + '/' + d.getDate() : pad(d.getHours()) + ':' + pad(d.getMinutes());
+    const text = series.bucket >= 86400 ? (d.getMonth() + 1) + '/' + d.getDate()
+      : pad(d.getHours()) + ':' + pad(d.getMinutes()) + (series.bucket < 60 ? ':' + pad(d.getSeconds()) : '');
     s.appendChild(svg('text', { x: L + i * bw + bw / 2, y: H - 6, 'text-anchor': 'middle' }, text));
   }
   return s;
@@ -773,13 +776,15 @@ function legend() {
     el('span', {}, el('span', { class: 'sw sw' + n }), t('sev' + n))));
 }
 
-function barList(items, value, label, link) {
+function barList(items, value, label, link, color) {
   if (!items || !items.length) return el('div', { class: 'muted' }, t('no_data'));
-  items = items.slice().sort((a, b) => value(b) - value(a));
+  // largest first, but a list with its own colours (severities) keeps its order
+  if (!color) items = items.slice().sort((a, b) => value(b) - value(a));
   const max = Math.max(1, ...items.map(value));
   return el('div', { class: 'bars' }, items.slice(0, 10).map(it => {
     const fill = el('div', { class: 'fill' });
     fill.style.width = ((100 * value(it)) / max).toFixed(1) + '%';
+    if (color) fill.style.background = color(it);
     const name = link ? el('a', { href: link(it) }, it.name) : it.name;
     return el('div', { class: 'bar-row' }, el('span', { class: 'name', title: it.name }, name),
       el('span', { class: 'track' }, fill), el('span', { class: 'n' }, label(it)));
@@ -897,7 +902,7 @@ async function viewOverview() {
     clear(view);
     const r = d.redis;
     const kpi = (v, l, cls, id) => el('div', { class: 'kpi ' + (cls || '') }, el('div', { class: 'v', id: id || null }, fmtNum(v)), el('div', { class: 'l' }, l));
-    const sevItems = d.severity.map((n, i) => ({ name: t('sev' + (i + 1)), count: n }));
+    const sevItems = d.severity.map((n, i) => ({ name: t('sev' + (i + 1)), count: n, sev: i }));
     add(view, [
       el('div', { class: 'page-head' }, el('div', {}, el('h1', {}, t('overview')),
         el('div', { class: 'muted' }, t('n_scanned', fmtNum(d.alerts_scanned))))),
@@ -909,7 +914,7 @@ async function viewOverview() {
       el('div', { class: 'grid', style: null },
         el('section', { class: 'panel' }, el('h2', {}, t('alerts_over_time')), stackedChart(d.alerts_over_time, 'overview-chart'), legend())),
       el('div', { class: 'grid cols-3' },
-        el('section', { class: 'panel' }, el('h2', {}, t('severity_mix')), barList(sevItems, x => x.count, x => fmtNum(x.count))),
+        el('section', { class: 'panel' }, el('h2', {}, t('severity_mix')), barList(sevItems, x => x.count, x => fmtNum(x.count), null, x => SEV_COLORS[x.sev])),
         el('section', { class: 'panel' }, el('h2', {}, t('alert_protocols')), barList(d.alert_protocols, x => x.count, x => fmtNum(x.count))),
         el('section', { class: 'panel' }, el('h2', {}, t('flow_protocols')), barList(d.flow_protocols, x => x.bytes, x => fmtBytes(x.bytes)))),
       el('div', { class: 'grid cols-2' },
