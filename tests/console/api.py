@@ -15,13 +15,15 @@ a unix socket in a temporary directory):
   assets     no inventory; a searchable inventory; a device's page
   overview   severity counts, sensors with packets/s from two stats records
   events     live alerts and triage actions as Server-Sent Events
-  redis      Redis stopped: 503; started again: the API and the live feed
+  redis      Redis wedged (SIGSTOP): 503 after the timeout, then answers again;
+             Redis stopped: 503; started again: the API and the live feed
              come back without restarting the console
 
 usage: api.py MAMORI_CONSOLE SOURCE_ROOT"""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -365,6 +367,18 @@ def check_events(c, r):
     return ev
 
 
+def check_redis_stopped(c, r):
+    # a wedged Redis (SIGSTOP): requests fail after the timeout, not never
+    os.kill(r.proc.pid, signal.SIGSTOP)
+    try:
+        st, _, b = c.get("/api/overview")
+        check(st == 503, "Redis stopped: %d" % st)
+    finally:
+        os.kill(r.proc.pid, signal.SIGCONT)
+    st, _, b = c.get("/api/overview")
+    check(st == 200, "Redis going again: %d" % st)
+
+
 def check_redis_restart(c, r, ev):
     r.stop()
     st, _, b = c.get("/api/alerts")
@@ -410,6 +424,7 @@ def main():
             check_assets(c, r, asset, ids)
             check_overview(c, r)
             ev = check_events(c, r)
+            check_redis_stopped(c, r)
             check_redis_restart(c, r, ev)
         finally:
             if ev:
