@@ -61,8 +61,10 @@ void triage_sync(struct console *c)
 {
     char key[128];
     console_key(c, key, sizeof key, "alerts");
-    /* bounded per call; the timer calls again */
-    for (int i = 0; i < 20; i++) {
+    /* Bounded per call (the timer calls again every two seconds), so that
+     * catching up with a large backlog never stalls the event loop long:
+     * XREADGROUP returns the entries, which are only dropped here. */
+    for (int i = 0; i < 5; i++) {
         redisReply *r = store_cmd(c->store, "XREADGROUP GROUP %s queue COUNT 1000 STREAMS %s >",
                                   CONSOLE_GROUP, key);
         bool more = r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
