@@ -15,6 +15,8 @@ a unix socket in a temporary directory):
   assets     no inventory; a searchable inventory; a device's page
   overview   severity counts, sensors with packets/s from two stats records
   events     live alerts and triage actions as Server-Sent Events
+  backlog    an alert closed before the consumer group read it leaves the
+             pending list when the group reads it
   redis      Redis wedged (SIGSTOP): 503 after the timeout, then answers again;
              Redis stopped: 503; started again: the API and the live feed
              come back without restarting the console
@@ -406,6 +408,29 @@ def check_redis_restart(c, r, ev):
     check(got is not None and got["eve"]["record_id"] == "s1:901", "the live feed after Redis came back")
 
 
+def check_backlog(c, r):
+    # more alerts than the group reads in two goes: the newest is closed
+    # before the group has read it, and must not stay pending once it has
+    pipe = b"".join(
+        b"*5\r\n$4\r\nXADD\r\n$13\r\nmamori:alerts\r\n$1\r\n*\r\n$3\r\neve\r\n$%d\r\n%s\r\n"
+        % (len(d), d) for d in (json.dumps(alert(2000 + n)).encode() for n in range(30000)))
+    subprocess.run(["redis-cli", "-s", r.sock, "--pipe"], input=pipe, capture_output=True, check=True)
+    newest = r.cmd("XREVRANGE", "mamori:alerts", "+", "-", "COUNT", 1)[0][0].decode()
+    st, _, b = c.post("/api/alerts/%s/triage" % newest, {"action": "close", "who": "fay", "comment": "dup"})
+    check(st == 200, "close an alert of a backlog: %d %r" % (st, b))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        info = r.cmd("XINFO", "GROUPS", "mamori:alerts")
+        g = dict(zip(info[0][::2], info[0][1::2])) if info else {}
+        if g.get(b"last-delivered-id", b"").decode() == newest:
+            break
+        time.sleep(0.2)
+    pending = r.cmd("XPENDING", "mamori:alerts", "mamori-console", newest, newest, 1)
+    total = r.cmd("XPENDING", "mamori:alerts", "mamori-console")[0]
+    check(pending == [] and total == r.cmd("XLEN", "mamori:alerts") - 1,
+          "the closed alert left the pending list once read: %r, %d pending" % (pending, total))
+
+
 def main():
     exe, root = (os.path.abspath(x) for x in sys.argv[1:3])
     web = os.path.join(root, "tools", "console", "web")
@@ -426,6 +451,7 @@ def main():
             ev = check_events(c, r)
             check_redis_stopped(c, r)
             check_redis_restart(c, r, ev)
+            check_backlog(c, r)
         finally:
             if ev:
                 ev.close()

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <event2/buffer.h>
 #include <string.h>
 #include <sys/time.h>
@@ -57,18 +58,62 @@ int triage_init(struct console *c)
     return rc;
 }
 
+/* Entries just read into the group that were closed before they got
+ * there (an action on an alert the group had not read yet) leave the
+ * pending list at once. */
+static void triage_ack_closed(struct console *c, const char *key, const redisReply *entries)
+{
+    redisContext *rc = store_ctx(c->store);
+    if (!rc || entries->type != REDIS_REPLY_ARRAY || !entries->elements)
+        return;
+    const char **ids = calloc(entries->elements, sizeof *ids);
+    if (!ids)
+        return;
+    size_t n = 0, nclosed = 0;
+    for (size_t i = 0; i < entries->elements; i++) {
+        const redisReply *e = entries->element[i];
+        if (e->type == REDIS_REPLY_ARRAY && e->elements == 2 &&
+            e->element[0]->type == REDIS_REPLY_STRING) {
+            ids[n++] = e->element[0]->str;
+            redisAppendCommand(rc, "HGET %s:triage:%s state", c->prefix, e->element[0]->str);
+        }
+    }
+    /* every reply of the pipeline first, then the acknowledgements */
+    for (size_t i = 0; i < n; i++) {
+        void *v = NULL;
+        if (redisGetReply(rc, &v) != REDIS_OK) {
+            store_drop(c->store);
+            goto out;
+        }
+        redisReply *st = v;
+        if (st->type == REDIS_REPLY_STRING && strcmp(st->str, "closed") == 0)
+            ids[nclosed++] = ids[i];
+        freeReplyObject(st);
+    }
+    for (size_t i = 0; i < nclosed; i++) {
+        redisReply *a = store_cmd(c->store, "XACK %s %s %s", key, CONSOLE_GROUP, ids[i]);
+        if (!a)
+            break;
+        freeReplyObject(a);
+    }
+out:
+    free(ids);
+}
+
 void triage_sync(struct console *c)
 {
     char key[128];
     console_key(c, key, sizeof key, "alerts");
     /* Bounded per call (the timer calls again every two seconds), so that
-     * catching up with a large backlog never stalls the event loop long:
-     * XREADGROUP returns the entries, which are only dropped here. */
+     * catching up with a large backlog never stalls the event loop long. */
     for (int i = 0; i < 5; i++) {
         redisReply *r = store_cmd(c->store, "XREADGROUP GROUP %s queue COUNT 1000 STREAMS %s >",
                                   CONSOLE_GROUP, key);
-        bool more = r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-                    r->element[0]->elements == 2 && r->element[0]->element[1]->elements == 1000;
+        bool ok = r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+                  r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2;
+        bool more = ok && r->element[0]->element[1]->elements == 1000;
+        if (ok)
+            triage_ack_closed(c, key, r->element[0]->element[1]);
         if (r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOGROUP", 7) == 0)
             triage_init(c);
         if (r)
