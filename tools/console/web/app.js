@@ -45,6 +45,8 @@ const I18N = {
     message_type: 'Message type', sending: 'Sending application', sending_fac: 'Sending facility',
     receiving: 'Receiving application', receiving_fac: 'Receiving facility', version: 'Version',
     method: 'Method', resource: 'Resource', interaction: 'Interaction', status: 'Status',
+    ack: 'Acknowledgement', none: 'none', segments: 'Segments', operation: 'Operation',
+    auth: 'Authorization', cleartext_creds: 'credentials in cleartext',
     devices: 'Devices', src_device: 'Source device', dest_device: 'Destination device',
     no_entry: 'Not in the inventory.', no_inventory: 'No inventory yet',
     no_inventory_long: 'No inventory yet: the sensor has not written any device to Redis. Devices appear here once the asset inventory is enabled on the sensor.',
@@ -104,6 +106,8 @@ const I18N = {
     message_type: 'メッセージ種別', sending: '送信アプリケーション', sending_fac: '送信施設',
     receiving: '受信アプリケーション', receiving_fac: '受信施設', version: 'バージョン',
     method: 'メソッド', resource: 'リソース', interaction: '操作', status: 'ステータス',
+    ack: '応答 (ACK)', none: 'なし', segments: 'セグメント', operation: 'オペレーション',
+    auth: '認証方式', cleartext_creds: '平文の認証情報',
     devices: 'デバイス', src_device: '送信元デバイス', dest_device: '宛先デバイス',
     no_entry: 'インベントリに登録されていません。', no_inventory: 'インベントリはまだありません',
     no_inventory_long: 'インベントリはまだありません: センサーはまだデバイスを Redis に書き込んでいません。センサーで資産インベントリを有効にすると、ここにデバイスが表示されます。',
@@ -563,14 +567,18 @@ function clinicalSection(e) {
       [t('sending_fac'), h.sending_facility, { class: 'mono' }],
       [t('receiving'), h.receiving_application, { class: 'mono' }],
       [t('receiving_fac'), h.receiving_facility, { class: 'mono' }],
-      [t('version'), h.version_id || h.version],
+      [t('version'), h.version],
+      [t('ack'), h.ack ? (h.ack.received ? (h.ack.ack_code || '') + (h.ack.latency_ms !== undefined ? ' · ' + h.ack.latency_ms + ' ms' : '') : t('none')) : (h.msa && h.msa.ack_code)],
+      [t('segments'), arr(h.segments).join(' ')],
     ]));
   }
   if (e.fhir) {
     const f = e.fhir;
     out.push(el('h2', {}, t('fhir')), kv([
       [t('method'), f.method], [t('resource'), f.resource_type], [t('interaction'), f.interaction],
-      [t('status'), f.status], ['URL', f.url || f.path, { class: 'mono' }],
+      [t('status'), f.status], [t('operation'), f.operation],
+      [t('hostname'), f.hostname, { id: 'fhir-host', class: 'mono' }], ['User-Agent', f.user_agent, { class: 'mono' }],
+      [t('auth'), f.authorization ? f.authorization + (f.cleartext_credentials ? ' · ' + t('cleartext_creds') : '') : null],
     ]));
   }
   return out.length ? el('div', { class: 'section' }, out) : null;
