@@ -15,6 +15,7 @@ a unix socket in a temporary directory):
   assets     no inventory; a searchable inventory; a device's page
   overview   severity counts, sensors with packets/s from two stats records
   events     live alerts and triage actions as Server-Sent Events
+  auth       a Redis with a password and a database other than 0
   backlog    an alert closed before the consumer group read it leaves the
              pending list when the group reads it
   redis      Redis wedged (SIGSTOP): 503 after the timeout, then answers again;
@@ -431,11 +432,43 @@ def check_backlog(c, r):
           "the closed alert left the pending list once read: %r, %d pending" % (pending, total))
 
 
+def check_redis_auth(exe, web, tmp):
+    d = os.path.join(tmp, "auth")
+    os.makedirs(d)
+    r = Redis(d, password="s3cret-redis", db=3).start()
+    pw = os.path.join(d, "pw")
+    with open(pw, "w") as f:
+        f.write("s3cret-redis\n")
+    bad = os.path.join(d, "bad")
+    with open(bad, "w") as f:
+        f.write("wrong\n")
+    c = Console(exe, web, r.sock, d, extra=["--redis-password", pw, "--redis-db", "3"]).start()
+    w = None
+    try:
+        ev = Events(c)
+        check(ev.next()[0] == "hello", "AUTH: the live feed starts")
+        eid = r.xadd("mamori:alerts", alert(1))
+        name, gid, _ = ev.next()
+        check(name == "alert" and gid == eid, "AUTH + SELECT: the live feed reads database 3")
+        ev.close()
+        st, _, b = c.get("/api/alerts")
+        check(st == 200 and [a["id"] for a in b["alerts"]] == [eid], "AUTH + SELECT: alerts of database 3")
+        w = Console(exe, web, r.sock, os.path.join(d), extra=["--redis-password", bad]).start()
+        st, _, b = w.get("/api/alerts")
+        check(st == 503, "a wrong Redis password: %d" % st)
+    finally:
+        c.stop()
+        if w:
+            w.stop()
+        r.stop()
+
+
 def main():
     exe, root = (os.path.abspath(x) for x in sys.argv[1:3])
     web = os.path.join(root, "tools", "console", "web")
     with tempfile.TemporaryDirectory(prefix="mamori-console-") as tmp:
         check_start(exe, web, tmp)
+        check_redis_auth(exe, web, tmp)
         r = Redis(tmp).start()
         c = Console(exe, web, r.sock, tmp).start()
         ev = None

@@ -14,15 +14,17 @@ TOKEN = "test-token-0123456789abcdef"
 
 
 class Redis:
-    def __init__(self, d):
+    def __init__(self, d, password=None, db=0):
         self.dir = d
         self.sock = os.path.join(d, "redis.sock")
         self.proc = None
+        self.password, self.db = password, db
 
     def start(self):
         self.proc = subprocess.Popen(
             ["redis-server", "--port", "0", "--unixsocket", self.sock, "--dir", self.dir,
-             "--save", "", "--appendonly", "no"],
+             "--save", "", "--appendonly", "no"]
+            + (["--requirepass", self.password] if self.password else []),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(250):
             try:
@@ -49,6 +51,12 @@ class Redis:
         s.connect(self.sock)
         f = s.makefile("rb")
         try:
+            if self.password:
+                s.sendall(resp_encode(["AUTH", self.password]))
+                resp_read(f)
+            if self.db:
+                s.sendall(resp_encode(["SELECT", self.db]))
+                resp_read(f)
             s.sendall(resp_encode(args))
             return resp_read(f)
         finally:
@@ -91,9 +99,9 @@ def resp_read(f):
 class Console:
     """mamori-console on 127.0.0.1, a port the kernel picks."""
 
-    def __init__(self, exe, web, redis_sock, d, prefix="mamori", token=TOKEN):
+    def __init__(self, exe, web, redis_sock, d, prefix="mamori", token=TOKEN, extra=()):
         self.exe, self.web, self.redis_sock, self.dir = exe, web, redis_sock, d
-        self.prefix, self.token = prefix, token
+        self.prefix, self.token, self.extra = prefix, token, list(extra)
         self.proc = None
         self.port = None
 
@@ -105,7 +113,7 @@ class Console:
         self.log = open(os.path.join(self.dir, "console.log"), "w+")
         self.proc = subprocess.Popen(
             [self.exe, "--token", tf, "--port", "0", "--redis", self.redis_sock,
-             "--prefix", self.prefix, "--web", self.web],
+             "--prefix", self.prefix, "--web", self.web] + self.extra,
             stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.proc.stdout.readline()
         m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)

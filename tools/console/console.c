@@ -75,12 +75,15 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: mamori-console --token FILE [--listen ADDR] [--port N]\n"
-            "                      [--redis HOST:PORT|SOCKET] [--prefix PREFIX] [--web DIR]\n"
+            "                      [--redis HOST:PORT|SOCKET] [--redis-password FILE]\n"
+            "                      [--redis-db N] [--prefix PREFIX] [--web DIR]\n"
             "  --token FILE   the access token (first line of FILE; or $%s)\n"
             "  --listen ADDR  address to listen on (default 127.0.0.1)\n"
             "  --port N       port (default 8750; 0 picks a free one, printed at start)\n"
             "  --redis ADDR   the sensor's Redis: HOST:PORT or a unix socket path\n"
             "                 (default 127.0.0.1:6379)\n"
+            "  --redis-password FILE  AUTH with the first line of FILE\n"
+            "  --redis-db N   SELECT database N (default 0)\n"
             "  --prefix P     key prefix, outputs.redis.key_prefix (default mamori)\n"
             "  --web DIR      the web application's files (default %s)\n",
             CONSOLE_ENV_TOKEN, CONSOLE_WEB_DIR);
@@ -463,6 +466,8 @@ int main(int argc, char **argv)
         {"prefix", required_argument, NULL, 'P'},
         {"token", required_argument, NULL, 't'},
         {"web", required_argument, NULL, 'w'},
+        {"redis-password", required_argument, NULL, 'A'},
+        {"redis-db", required_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -470,8 +475,8 @@ int main(int argc, char **argv)
     struct front fr;
     memset(&fr, 0, sizeof fr);
     const char *listen = "127.0.0.1", *redis = "127.0.0.1:6379", *web = CONSOLE_WEB_DIR;
-    const char *token_file = NULL;
-    long port = 8750;
+    const char *token_file = NULL, *redis_password = NULL;
+    long port = 8750, redis_db = 0;
     int status = 1, o;
     snprintf(fr.c.prefix, sizeof fr.c.prefix, "mamori");
     while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -500,6 +505,16 @@ int main(int argc, char **argv)
             break;
         case 't':
             token_file = optarg;
+            break;
+        case 'A':
+            redis_password = optarg;
+            break;
+        case 'D':
+            redis_db = strtol(optarg, &end, 10);
+            if (*end || redis_db < 0 || redis_db > 65535) {
+                fprintf(stderr, "mamori-console: --redis-db: 0 to 65535\n");
+                return 1;
+            }
             break;
         case 'w':
             web = optarg;
@@ -544,6 +559,20 @@ int main(int argc, char **argv)
     if (console_redis_addr(&fr.c.redis, redis) < 0) {
         fprintf(stderr, "mamori-console: --redis %s: HOST:PORT or a socket path\n", redis);
         return 1;
+    }
+    fr.c.redis.database = (int)redis_db;
+    if (redis_password) {
+        char *pw = NULL;
+        size_t n;
+        int rc = console_read_file(redis_password, sizeof fr.c.redis.password - 1, &pw, &n);
+        if (rc < 0) {
+            fprintf(stderr, "mamori-console: --redis-password %s: %s\n", redis_password,
+                    strerror(-rc));
+            return 1;
+        }
+        pw[strcspn(pw, "\r\n")] = 0;
+        snprintf(fr.c.redis.password, sizeof fr.c.redis.password, "%s", pw);
+        free(pw);
     }
     if (console_load_web(&fr, web) < 0)
         goto out;

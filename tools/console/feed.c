@@ -159,6 +159,16 @@ static void feed_reply(redisAsyncContext *ac, void *reply, void *priv)
     feed_read(f);
 }
 
+static void feed_setup_reply(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct feed *f = priv;
+    redisReply *r = reply;
+    if (r && ac == f->ac && r->type == REDIS_REPLY_ERROR) {
+        fprintf(stderr, "mamori-console: live feed: %s\n", r->str);
+        redisAsyncDisconnect(ac);
+    }
+}
+
 static void feed_read(struct feed *f)
 {
     char ka[128], kl[128];
@@ -249,6 +259,11 @@ static void feed_connect(struct feed *f)
     redisLibeventAttach(ac, f->c->base);
     redisAsyncSetConnectCallback(ac, feed_connected);
     redisAsyncSetDisconnectCallback(ac, feed_disconnected);
+    /* queued before the first read; a refusal comes back as its error */
+    if (a->password[0])
+        redisAsyncCommand(ac, feed_setup_reply, f, "AUTH %s", a->password);
+    if (a->database)
+        redisAsyncCommand(ac, feed_setup_reply, f, "SELECT %d", a->database);
     feed_read(f);
 }
 

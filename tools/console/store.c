@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,11 +40,28 @@ redisContext *store_connect(const struct store_addr *addr, int timeout_ms)
                                        : redisConnectWithTimeout(addr->host, addr->port, tv);
     if (!rc)
         return NULL;
-    if (rc->err || redisSetTimeout(rc, tv) != REDIS_OK) {
-        redisFree(rc);
-        return NULL;
+    if (rc->err || redisSetTimeout(rc, tv) != REDIS_OK)
+        goto fail;
+    if (addr->password[0]) {
+        redisReply *r = redisCommand(rc, "AUTH %s", addr->password);
+        bool ok = r && r->type == REDIS_REPLY_STATUS;
+        if (r)
+            freeReplyObject(r);
+        if (!ok)
+            goto fail;
+    }
+    if (addr->database) {
+        redisReply *r = redisCommand(rc, "SELECT %d", addr->database);
+        bool ok = r && r->type == REDIS_REPLY_STATUS;
+        if (r)
+            freeReplyObject(r);
+        if (!ok)
+            goto fail;
     }
     return rc;
+fail:
+    redisFree(rc);
+    return NULL;
 }
 
 redisContext *store_ctx(struct store *s)

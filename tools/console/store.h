@@ -13,6 +13,8 @@ struct store_addr {
     int port;
     char socket[256]; /* empty with host:port */
     int timeout_ms;
+    char password[256]; /* AUTH when not empty */
+    int database;       /* SELECT when not 0 */
 };
 
 struct store;
@@ -32,7 +34,8 @@ redisReply *store_cmd(struct store *s, const char *fmt, ...) __attribute__((form
 redisContext *store_ctx(struct store *s);
 void store_drop(struct store *s);
 
-/* Opens a new connection of its own (for the live feed's blocking reads). */
+/* Opens a connection of its own, authenticated and on its database; NULL
+ * if Redis cannot be reached or refuses. */
 redisContext *store_connect(const struct store_addr *addr, int timeout_ms);
 
 #endif
