@@ -3,46 +3,99 @@
 #include "cjson.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
-/* Copies the string at path, cut to fit; leaves out empty otherwise. */
-static void alertrec_str(const uint8_t *p, size_t len, const char *path, char *out, size_t cap)
+/* Copies a string value, cut to fit; leaves out empty if it is not one. */
+static void alertrec_str(const struct cjson_slice *v, char *out, size_t cap)
 {
-    struct cjson_slice v;
-    out[0] = 0;
-    if (cjson_find(p, len, path, &v) < 0)
-        return;
-    if (cjson_string(v.p, v.len, out, cap) == -EINVAL)
+    if (cjson_string(v->p, v->len, out, cap) == -EINVAL)
         out[0] = 0;
 }
 
-static int64_t alertrec_int(const uint8_t *p, size_t len, const char *path)
+static int64_t alertrec_int(const struct cjson_slice *v)
 {
-    struct cjson_slice v;
     int64_t n = 0;
-    if (cjson_find(p, len, path, &v) < 0 || cjson_int(v.p, v.len, &n) < 0)
-        return 0;
-    return n;
+    return cjson_int(v->p, v->len, &n) == 0 ? n : 0;
 }
 
+static bool alertrec_key(const struct cjson_slice *k, const char *name)
+{
+    size_t n = strlen(name);
+    /* keys are compared as written: the sensor writes them without escapes */
+    return k->len == n + 2 && memcmp(k->p + 1, name, n) == 0;
+}
+
+/* The members of "alert" that the console reads. */
+static void alertrec_alert(const struct cjson_slice *obj, struct alertrec *r)
+{
+    struct cjson_iter it;
+    struct cjson_slice k, v;
+    if (cjson_iter_init(&it, obj->p, obj->len) < 0 || !it.object)
+        return;
+    while (cjson_iter_next(&it, &k, &v) == 1) {
+        if (alertrec_key(&k, "severity")) {
+            int64_t sev = alertrec_int(&v);
+            r->severity = sev >= 1 && sev <= 4 ? (int)sev : 0;
+        } else if (alertrec_key(&k, "signature_id")) {
+            r->sid = alertrec_int(&v);
+        } else if (alertrec_key(&k, "signature")) {
+            alertrec_str(&v, r->signature, sizeof r->signature);
+        }
+    }
+}
+
+/* One walk over the record's top-level members (a record is read for
+ * every entry a request scans: this is the console's inner loop). The
+ * first occurrence of a key is the one kept, as cjson_find() does. */
 int alertrec_parse(const uint8_t *p, size_t len, struct alertrec *r)
 {
     memset(r, 0, sizeof *r);
     if (cjson_validate(p, len) < 0 || cjson_type_of(p, len) != CJSON_OBJECT)
         return -EINVAL;
-    char ts[64];
-    alertrec_str(p, len, "timestamp", ts, sizeof ts);
-    if (alertrec_time(ts, strlen(ts), &r->ts) < 0)
-        r->ts = 0;
-    int64_t sev = alertrec_int(p, len, "alert.severity");
-    r->severity = sev >= 1 && sev <= 4 ? (int)sev : 0;
-    r->sid = alertrec_int(p, len, "alert.signature_id");
-    alertrec_str(p, len, "alert.signature", r->signature, sizeof r->signature);
-    alertrec_str(p, len, "src_ip", r->src_ip, sizeof r->src_ip);
-    alertrec_str(p, len, "dest_ip", r->dest_ip, sizeof r->dest_ip);
-    alertrec_str(p, len, "proto", r->proto, sizeof r->proto);
-    alertrec_str(p, len, "app_proto", r->app_proto, sizeof r->app_proto);
-    alertrec_str(p, len, "record_id", r->record_id, sizeof r->record_id);
+    struct cjson_iter it;
+    struct cjson_slice k, v;
+    unsigned seen = 0;
+    static const char *const keys[] = {"timestamp", "alert",     "src_ip",   "dest_ip",
+                                       "proto",     "app_proto", "record_id"};
+    cjson_iter_init(&it, p, len);
+    while (cjson_iter_next(&it, &k, &v) == 1) {
+        size_t i;
+        for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+            if (alertrec_key(&k, keys[i]))
+                break;
+        }
+        if (i == sizeof keys / sizeof keys[0] || (seen & (1u << i)))
+            continue;
+        seen |= 1u << i;
+        switch (i) {
+        case 0: {
+            char ts[64];
+            alertrec_str(&v, ts, sizeof ts);
+            if (alertrec_time(ts, strlen(ts), &r->ts) < 0)
+                r->ts = 0;
+            break;
+        }
+        case 1:
+            alertrec_alert(&v, r);
+            break;
+        case 2:
+            alertrec_str(&v, r->src_ip, sizeof r->src_ip);
+            break;
+        case 3:
+            alertrec_str(&v, r->dest_ip, sizeof r->dest_ip);
+            break;
+        case 4:
+            alertrec_str(&v, r->proto, sizeof r->proto);
+            break;
+        case 5:
+            alertrec_str(&v, r->app_proto, sizeof r->app_proto);
+            break;
+        default:
+            alertrec_str(&v, r->record_id, sizeof r->record_id);
+            break;
+        }
+    }
     return 0;
 }
 
