@@ -50,7 +50,8 @@ const I18N = {
     devices: 'Devices', src_device: 'Source device', dest_device: 'Destination device',
     no_entry: 'Not in the inventory.', no_inventory: 'No inventory yet',
     no_inventory_long: 'No inventory yet: the sensor has not written any device to Redis. Devices appear here once the asset inventory is enabled on the sensor.',
-    open_device: 'Open device page', history: 'History', no_history: 'Nothing done yet.',
+    open_device: 'Open device page', reg_registered: 'registered', reg_unregistered: 'not registered',
+    reg_retired: 'retired', history: 'History', no_history: 'Nothing done yet.',
     raw: 'Record (EVE JSON)',
     search: 'Search (name, IP, vendor, AE title…)',
     d_device: 'Device', d_type: 'Type', d_vendor: 'Vendor', d_ips: 'Addresses', d_ae: 'AE titles',
@@ -111,7 +112,8 @@ const I18N = {
     devices: 'デバイス', src_device: '送信元デバイス', dest_device: '宛先デバイス',
     no_entry: 'インベントリに登録されていません。', no_inventory: 'インベントリはまだありません',
     no_inventory_long: 'インベントリはまだありません: センサーはまだデバイスを Redis に書き込んでいません。センサーで資産インベントリを有効にすると、ここにデバイスが表示されます。',
-    open_device: 'デバイスページを開く', history: '履歴', no_history: 'まだ操作はありません。',
+    open_device: 'デバイスページを開く', reg_registered: '登録済み', reg_unregistered: '未登録',
+    reg_retired: '廃止済み', history: '履歴', no_history: 'まだ操作はありません。',
     raw: 'レコード (EVE JSON)',
     search: '検索 (名前、IP、ベンダー、AE タイトル…)',
     d_device: 'デバイス', d_type: '種別', d_vendor: 'ベンダー', d_ips: 'アドレス', d_ae: 'AE タイトル',
@@ -253,6 +255,9 @@ function deviceName(a, fallback) {
   return (a.registry && a.registry.name) || (a.hostnames && a.hostnames[0]) ||
     (a.dicom && a.dicom.ae_titles && a.dicom.ae_titles[0] && a.dicom.ae_titles[0].ae) ||
     (a.ips && a.ips[0]) || a.id || fallback;
+}
+function regLabel(s) {
+  return ['registered', 'unregistered', 'retired'].includes(s) ? t('reg_' + s) : s;
 }
 function deviceType(a) {
   if (!a) return '';
@@ -397,11 +402,31 @@ function alertRow(a, fresh) {
   el('td', {}, sevBadge(sev)),
   el('td', {}, el('div', { class: 'sig' }, al.signature || '—'),
     el('div', { class: 'muted' }, al.category || '')),
-  el('td', { class: 'mono nowrap' }, el('div', {}, endpoint(e.src_ip, e.src_port)),
-    el('div', { class: 'muted' }, '→ ', endpoint(e.dest_ip, e.dest_port))),
+  el('td', { class: 'nowrap' },
+    el('div', { class: 'mono' }, endpoint(e.src_ip, e.src_port), devLabel(e.src_ip)),
+    el('div', { class: 'mono muted' }, '→ ', endpoint(e.dest_ip, e.dest_port), devLabel(e.dest_ip))),
   el('td', { class: 'nowrap col-proto' }, e.app_proto && e.app_proto !== 'unknown' ? e.app_proto : (e.proto || '—')),
   el('td', { class: 'triage-cell' }, stateBadge(a.triage && a.triage.state)),
   el('td', { class: 'nowrap col-assignee' }, (a.triage && a.triage.assignee) || ''));
+}
+
+// The inventory by address, to name the devices in the alert list (the
+// detail asks the server, which looks the address up in PREFIX:assets:ip).
+async function loadDevices() {
+  if (S.devicesAt && Date.now() - S.devicesAt < 60000) return;
+  S.devicesAt = Date.now();
+  try {
+    const d = await api('/api/assets?limit=1000');
+    const m = new Map();
+    for (const row of d.assets) for (const ip of arr(row.asset && row.asset.ips)) m.set(ip, row);
+    S.devices = m;
+  } catch (e) { S.devices = new Map(); }
+}
+
+function devLabel(ip) {
+  const row = S.devices && S.devices.get(ip);
+  if (!row) return null;
+  return el('span', { class: 'devname', title: deviceType(row.asset) }, ' ', deviceName(row.asset, row.id));
 }
 
 function renderAlertRows() {
@@ -496,6 +521,7 @@ async function viewAlerts(id) {
         detail),
     ]);
     try {
+      await loadDevices();
       if (!S.loaded) await loadAlerts(false);
     } catch (e) { toast(e.message, true); }
   }
@@ -535,7 +561,7 @@ function deviceCard(title, dev, ip, inventory) {
     kv([
       [t('d_type'), deviceType(a)], [t('d_vendor'), a.vendor], [t('d_ips'), arr(a.ips).join(', ')],
       [t('d_dept'), reg.department],
-      [t('d_registry'), reg.status ? el('span', { class: 'reg ' + reg.status }, reg.status) : null],
+      [t('d_registry'), reg.status ? el('span', { class: 'reg ' + reg.status }, regLabel(reg.status)) : null],
       [t('d_ae'), tags(arr(a.dicom && a.dicom.ae_titles).map(x => x.ae))],
       [t('d_vulns'), arr(a.vulns).map(v => el('div', { class: 'vuln' }, arr(v.ids).join(' '), ' ', v.severity ? '(' + v.severity + ')' : ''))],
       [t('d_last'), fmtTs(a.last_seen)],
@@ -827,7 +853,7 @@ async function viewDevices() {
         el('td', { class: 'mono' }, arr(a.ips).join(', ')),
         el('td', {}, tags(arr(a.dicom && a.dicom.ae_titles).map(x => x.ae))),
         el('td', {}, reg.department || ''),
-        el('td', {}, reg.status ? el('span', { class: 'reg ' + reg.status }, reg.status) : ''),
+        el('td', {}, reg.status ? el('span', { class: 'reg ' + reg.status }, regLabel(reg.status)) : ''),
         el('td', {}, arr(a.vulns).length ? el('span', { class: 'vuln' }, String(arr(a.vulns).length)) : ''),
         el('td', { class: 'mono nowrap' }, fmtTs(a.last_seen))));
     }
@@ -859,7 +885,7 @@ async function viewDevice(id) {
     [t('d_type'), deviceType(a)], [t('d_role'), a.role], [t('d_vendor'), a.vendor],
     [t('d_mac'), a.mac, { class: 'mono' }], [t('d_ips'), d.ips.join(', '), { class: 'mono' }],
     [t('d_hostnames'), tags(a.hostnames)], [t('d_dept'), reg.department],
-    [t('d_registry'), reg.status ? el('span', { class: 'reg ' + reg.status }, reg.status + (reg.name ? ' · ' + reg.name : '')) : null],
+    [t('d_registry'), reg.status ? el('span', { class: 'reg ' + reg.status }, regLabel(reg.status) + (reg.name ? ' · ' + reg.name : '')) : null],
     [t('d_ae'), tags(arr(a.dicom && a.dicom.ae_titles).map(x => x.ae + (x.role ? ' (' + x.role + ')' : ''))), { id: 'device-ae' }],
     [t('d_sop'), tags(a.dicom && a.dicom.sop_classes)],
     [t('implementation'), a.dicom && [a.dicom.implementation_version, a.dicom.implementation_class_uid].filter(Boolean).join(' · ')],
@@ -1018,16 +1044,22 @@ async function boot() {
     const tok = document.getElementById('login-token');
     if (await login(tok.value.trim())) { tok.value = ''; document.getElementById('login-error').textContent = ''; showApp(); }
   });
-  window.addEventListener('hashchange', () => { if (!document.getElementById('app').hidden) route(); });
-  // a link with the token in its fragment (tools/demo prints one): the
-  // fragment never reaches the server or its logs; it is removed at once
-  const m = location.hash.match(/[#&]token=([^&]+)/);
-  if (m) {
-    history.replaceState(null, '', location.pathname + '#/alerts');
-    await login(decodeURIComponent(m[1]));
-  }
+  window.addEventListener('hashchange', async () => {
+    if (await tokenLink()) showApp();
+    else if (!document.getElementById('app').hidden) route();
+  });
+  await tokenLink();
   const r = await fetch('/api/session', { credentials: 'same-origin' });
   if (r.ok) showApp(); else showLogin();
+}
+
+// A link with the token in its fragment (tools/demo prints one): the
+// fragment never reaches the server or its logs; it is removed at once.
+async function tokenLink() {
+  const m = location.hash.match(/[#&]token=([^&]+)/);
+  if (!m) return false;
+  history.replaceState(null, '', location.pathname + '#/alerts');
+  return login(decodeURIComponent(m[1]));
 }
 
 document.addEventListener('DOMContentLoaded', boot);
