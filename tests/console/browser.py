@@ -197,6 +197,17 @@ def run(a, new_browser, c, r, mamori, root, tmp, shots):
           "the history shows who")
     a.save_screenshot(os.path.join(shots, "alert-acknowledged.png"))
 
+    # the severity filter: only medium alerts, then all again
+    medium = sum(1 for rec in records.values() if rec["alert"]["severity"] == 2)
+    a.find_element(By.CSS_SELECTOR, ".chip[data-sev='2']").click()
+    wait(a, "(() => { const r = Array.from(document.querySelectorAll('#alert-rows tr'));"
+         " return r.length == %d && r.every(x => x.dataset.severity == '2'); })()" % medium,
+         "A: %d medium alerts" % medium)
+    check(js(a, "document.querySelectorAll('#alert-rows tr').length") == medium,
+          "the severity filter shows the %d medium alerts" % medium)
+    a.find_element(By.CSS_SELECTOR, ".chip[data-sev='2']").click()
+    wait(a, "document.querySelectorAll('#alert-rows tr').length == %d" % n, "A: every alert again")
+
     # a second session, signed in through the form
     b = new_browser()
     try:

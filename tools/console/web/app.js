@@ -392,10 +392,13 @@ function alertRow(a, fresh) {
   const e = a.eve || {}, al = e.alert || {};
   const sev = al.severity >= 1 && al.severity <= 4 ? al.severity : 4;
   const selected = S.route && S.route.view === 'alerts' && S.route.id === a.id;
+  const open = () => { location.hash = '#/alerts/' + encodeURIComponent(a.id); };
   return el('tr', {
     class: 's' + sev + (fresh ? ' fresh' : '') + (selected ? ' selected' : ''),
     dataset: { id: a.id, severity: String(sev) },
-    onclick: () => { location.hash = '#/alerts/' + encodeURIComponent(a.id); },
+    tabindex: '0',
+    onclick: open,
+    onkeydown: ev => { if (ev.key === 'Enter') open(); },
   },
   el('td', { class: 'sevcell' }),
   el('td', { class: 'nowrap mono' }, fmtTs(e.timestamp)),
@@ -449,13 +452,15 @@ function filterBar() {
   const chips = el('span', { class: 'chips', role: 'group', 'aria-label': t('severity') },
     [1, 2, 3, 4].map(n => el('span', {
       class: 'chip s' + n + (f.sev.includes(String(n)) ? ' on' : ''), 'data-sev': String(n),
-      tabindex: '0',
+      tabindex: '0', role: 'button',
       onclick: ev => {
         const s = String(n);
         f.sev = f.sev.includes(s) ? f.sev.filter(x => x !== s) : f.sev.concat([s]).sort();
         ev.currentTarget.classList.toggle('on');
+        ev.currentTarget.setAttribute('aria-pressed', String(f.sev.includes(s)));
         applyFilters();
       },
+      onkeydown: ev => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); ev.currentTarget.click(); } },
     }, t('sev' + n))));
   const input = (key, label, type) => el('input', {
     type: type || 'text', id: 'f-' + key, placeholder: label, 'aria-label': label, value: f[key],
