@@ -62,6 +62,19 @@ def check_start(exe, web, tmp):
     r = subprocess.run([exe, "--token", tf, "--port", "0", "--web", web], capture_output=True,
                        text=True, timeout=20)
     check(r.returncode == 1 and "16" in r.stderr, "accepts a short token: %r" % r.stderr)
+    # a token file others can read: a warning, and the console starts
+    tf = os.path.join(tmp, "open-token")
+    with open(tf, "w") as f:
+        f.write(TOKEN + "\n")
+    os.chmod(tf, 0o644)
+    p = subprocess.Popen([exe, "--token", tf, "--port", "0", "--web", web, "--redis",
+                          os.path.join(tmp, "no-redis.sock")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    p.terminate()
+    _, err = p.communicate(timeout=20)
+    check("listening on http://127.0.0.1:" in line and "chmod 600" in err and p.returncode == 0,
+          "a token file others can read: %r %r %r" % (line, err, p.returncode))
     env["MAMORI_CONSOLE_TOKEN"] = TOKEN
     r = subprocess.run([exe, "--port", "0", "--web", os.path.join(tmp, "nothing")], env=env,
                        capture_output=True, text=True, timeout=20)

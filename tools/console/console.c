@@ -32,6 +32,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #ifndef CONSOLE_WEB_DIR
 #define CONSOLE_WEB_DIR "/usr/local/share/mamori/console"
@@ -542,6 +543,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "mamori-console: --token %s: %s\n", token_file, strerror(-rc));
             return 1;
         }
+        struct stat st;
+        if (stat(token_file, &st) == 0 && (st.st_mode & 077))
+            fprintf(stderr, "mamori-console: warning: %s can be read by others (chmod 600)\n",
+                    token_file);
         rc = console_set_token(&fr.c, t, token_file);
         free(t);
         if (rc < 0)
@@ -630,6 +635,9 @@ int main(int argc, char **argv)
         }
     }
     printf("mamori-console: listening on http://%s:%d/\n", host, bound);
+    if (strcmp(host, "127.0.0.1") != 0 && strcmp(host, "[::1]") != 0)
+        fprintf(stderr, "mamori-console: warning: plain HTTP beyond loopback: the token crosses "
+                        "the network in clear; put a TLS proxy in front\n");
     fflush(stdout);
     event_base_dispatch(fr.c.base);
     status = 0;
