@@ -810,6 +810,48 @@ function stackedChart(series, id) {
   return s;
 }
 
+const PALETTE = ['#4fa3ff', '#3ecf8e', '#c9a7ff', '#ff9f43', '#f5d142', '#ff6b9a', '#5ad1e6', '#a3b1c6', '#e67e22', '#7f8fa6'];
+
+// A ring of the shares of items (at most 8, the rest as one), with its legend.
+function donut(items, value, color, label) {
+  items = items.filter(x => value(x) > 0);
+  if (!items.length) return el('div', { class: 'muted' }, t('no_data'));
+  let list = items.slice();
+  if (!color) list.sort((a, b) => value(b) - value(a));
+  if (list.length > 8) {
+    const rest = list.slice(7).reduce((s, x) => s + value(x), 0);
+    list = list.slice(0, 7).concat([{ name: '…', _v: rest }]);
+  }
+  const v = x => (x._v !== undefined ? x._v : value(x));
+  const total = list.reduce((s, x) => s + v(x), 0);
+  const R = 60, r = 38, C = 70;
+  const s = svg('svg', { class: 'donut', viewBox: '0 0 140 140', role: 'img' });
+  let a0 = -Math.PI / 2;
+  list.forEach((x, i) => {
+    const frac = v(x) / total;
+    const col = color ? color(x) : PALETTE[i % PALETTE.length];
+    if (frac >= 0.9999) {
+      s.appendChild(svg('circle', { cx: C, cy: C, r: (R + r) / 2, fill: 'none', stroke: col, 'stroke-width': R - r }));
+    } else {
+      const a1 = a0 + frac * 2 * Math.PI, big = frac > 0.5 ? 1 : 0;
+      const p = (ang, rad) => (C + rad * Math.cos(ang)).toFixed(2) + ' ' + (C + rad * Math.sin(ang)).toFixed(2);
+      const d = 'M ' + p(a0, R) + ' A ' + R + ' ' + R + ' 0 ' + big + ' 1 ' + p(a1, R) +
+        ' L ' + p(a1, r) + ' A ' + r + ' ' + r + ' 0 ' + big + ' 0 ' + p(a0, r) + ' Z';
+      const path = svg('path', { d, fill: col });
+      path.appendChild(svg('title', {}, x.name + ': ' + label(x)));
+      s.appendChild(path);
+      a0 = a1;
+    }
+    x._col = col;
+  });
+  s.appendChild(svg('text', { x: C, y: C + 5, 'text-anchor': 'middle', class: 'donut-total' }, fmtNum(list.reduce((n, x) => n + (x.count || 0), 0)) || ''));
+  const leg = el('div', { class: 'donut-legend' }, list.map(x => el('div', {},
+    el('span', { class: 'sw' }, null), el('span', { class: 'name', title: x.name }, x.name),
+    el('span', { class: 'n' }, x._v !== undefined ? '' : label(x)))));
+  Array.from(leg.children).forEach((row, i) => { row.firstChild.style.background = list[i]._col; });
+  return el('div', { class: 'donut-wrap' }, s, leg);
+}
+
 function legend() {
   return el('div', { class: 'legend' }, [1, 2, 3, 4].map(n =>
     el('span', {}, el('span', { class: 'sw sw' + n }), t('sev' + n))));
@@ -953,9 +995,9 @@ async function viewOverview() {
       el('div', { class: 'grid', style: null },
         el('section', { class: 'panel' }, el('h2', {}, t('alerts_over_time')), stackedChart(d.alerts_over_time, 'overview-chart'), legend())),
       el('div', { class: 'grid cols-3' },
-        el('section', { class: 'panel' }, el('h2', {}, t('severity_mix')), barList(sevItems, x => x.count, x => fmtNum(x.count), null, x => SEV_COLORS[x.sev])),
-        el('section', { class: 'panel' }, el('h2', {}, t('alert_protocols')), barList(d.alert_protocols, x => x.count, x => fmtNum(x.count))),
-        el('section', { class: 'panel' }, el('h2', {}, t('flow_protocols')), barList(d.flow_protocols, x => x.bytes, x => fmtBytes(x.bytes)))),
+        el('section', { class: 'panel' }, el('h2', {}, t('severity_mix')), donut(sevItems, x => x.count, x => SEV_COLORS[x.sev], x => fmtNum(x.count))),
+        el('section', { class: 'panel' }, el('h2', {}, t('alert_protocols')), donut(d.alert_protocols, x => x.count, null, x => fmtNum(x.count))),
+        el('section', { class: 'panel' }, el('h2', {}, t('flow_protocols')), donut(d.flow_protocols, x => x.bytes, null, x => fmtBytes(x.bytes)))),
       el('div', { class: 'grid cols-2' },
         el('section', { class: 'panel' }, el('h2', {}, t('top_rules')), barList(d.top_rules, x => x.count, x => fmtNum(x.count))),
         el('section', { class: 'panel' }, el('h2', {}, t('top_sources')), barList(d.top_sources, x => x.count, x => fmtNum(x.count),
