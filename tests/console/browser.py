@@ -60,13 +60,14 @@ def check(cond, what):
     return cond
 
 
-def browser(tmp, name):
+def browser(tmp, name, lang="en-US"):
     o = webdriver.ChromeOptions()
     for a in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-              "--disable-dev-shm-usage", "--window-size=1500,950", "--lang=en-US",
+              "--disable-dev-shm-usage", "--window-size=1500,950", "--lang=" + lang,
               "--user-data-dir=" + os.path.join(tmp, "profile-" + name)]:
         o.add_argument(a)
+    o.add_experimental_option("prefs", {"intl.accept_languages": lang})
     o.binary_location = CHROMIUM
     o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(CHROMEDRIVER, log_output=os.devnull)
@@ -128,7 +129,8 @@ def main():
         a = None
         try:
             a = browser(tmp, "a")
-            run(a, lambda: browser(tmp, "b"), c, r, mamori, root, tmp, shots)
+            # the second session's browser speaks Japanese
+            run(a, lambda: browser(tmp, "b", "ja"), c, r, mamori, root, tmp, shots)
         finally:
             if a:
                 a.quit()
@@ -213,6 +215,8 @@ def run(a, new_browser, c, r, mamori, root, tmp, shots):
     try:
         b.get(c.url("/"))
         wait(b, "!document.getElementById('login').hidden", "B: the sign-in form")
+        check(js(b, "document.querySelector('#login-form button[type=submit]').textContent") == "サインイン",
+              "B: Japanese labels from the browser's language")
         b.find_element(By.ID, "login-token").send_keys("wrong-token-wrong-token")
         b.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
         wait(b, "document.getElementById('login-error').textContent", "B: wrong token refused")
