@@ -455,9 +455,9 @@ def check_redis_auth(exe, web, tmp):
     bad = os.path.join(d, "bad")
     with open(bad, "w") as f:
         f.write("wrong\n")
-    c = Console(exe, web, r.sock, d, extra=["--redis-password", pw, "--redis-db", "3"]).start()
-    w = None
+    c = w = None
     try:
+        c = Console(exe, web, r.sock, d, extra=["--redis-password", pw, "--redis-db", "3"]).start()
         ev = Events(c)
         check(ev.next()[0] == "hello", "AUTH: the live feed starts")
         eid = r.xadd("mamori:alerts", alert(1))
@@ -470,7 +470,8 @@ def check_redis_auth(exe, web, tmp):
         st, _, b = w.get("/api/alerts")
         check(st == 503, "a wrong Redis password: %d" % st)
     finally:
-        c.stop()
+        if c:
+            c.stop()
         if w:
             w.stop()
         r.stop()
@@ -483,9 +484,9 @@ def main():
         check_start(exe, web, tmp)
         check_redis_auth(exe, web, tmp)
         r = Redis(tmp).start()
-        c = Console(exe, web, r.sock, tmp).start()
-        ev = None
+        c = ev = None
         try:
+            c = Console(exe, web, r.sock, tmp).start()
             check_auth(c)
             check_no_inventory(c)
             ids = seed(r)
@@ -501,7 +502,7 @@ def main():
         finally:
             if ev:
                 ev.close()
-            rc = c.stop()
+            rc = c.stop() if c else None
             r.stop()
         check(rc == 0, "console exits 0 on SIGTERM: %r" % rc)
     if problems:

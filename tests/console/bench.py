@@ -32,9 +32,11 @@ def main():
                         dicom={"calling_ae": "ANY-SCU", "called_ae": "PACS_MAIN", "association": "accepted"})
             d = json.dumps(rec).encode()
             recs.append(b"*5\r\n$4\r\nXADD\r\n$13\r\nmamori:alerts\r\n$1\r\n*\r\n$3\r\neve\r\n$%d\r\n%s\r\n" % (len(d), d))
-        subprocess.run(["redis-cli", "-s", r.sock, "--pipe"], input=b"".join(recs), capture_output=True, check=True)
-        c = Console(exe, web, r.sock, tmp).start()
+        c = None
         try:
+            subprocess.run(["redis-cli", "-s", r.sock, "--pipe"], input=b"".join(recs),
+                           capture_output=True, check=True)
+            c = Console(exe, web, r.sock, tmp).start()
             # let the consumer group catch up with the backlog first
             while r.cmd("XINFO", "GROUPS", "mamori:alerts")[0][11] not in (0, None):
                 time.sleep(0.5)
@@ -65,7 +67,8 @@ def main():
             lat.sort()
             print("  live feed, XADD to event (200)    p50 %.2f ms, p99 %.2f ms" % (lat[100] * 1000, lat[197] * 1000))
         finally:
-            c.stop()
+            if c:
+                c.stop()
             r.stop()
     return 0
 

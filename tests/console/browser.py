@@ -125,16 +125,18 @@ def main():
     web = os.path.join(root, "tools", "console", "web")
     with tempfile.TemporaryDirectory(prefix="mamori-browser-") as tmp:
         r = Redis(tmp).start()
-        c = Console(exe, web, r.sock, tmp).start()
-        a = None
+        c = a = None
+        rc = None
         try:
+            c = Console(exe, web, r.sock, tmp).start()
             a = browser(tmp, "a")
             # the second session's browser speaks Japanese
             run(a, lambda: browser(tmp, "b", "ja"), c, r, mamori, root, tmp, shots)
         finally:
             if a:
                 a.quit()
-            rc = c.stop()
+            if c:
+                rc = c.stop()
             r.stop()
         check(rc == 0, "the console exits 0 on SIGTERM: %r" % rc)
     if problems:
