@@ -1009,13 +1009,15 @@ async function viewOverview() {
           el('tbody', {}, d.sensors.map(s => {
             const drops = s.kernel_drops + s.if_drops + s.handover_drops;
             const rs = s.redis ? (s.redis.state || str(s.redis)) : t('not_reported');
-            const sp = s.spool ? str(s.spool.records !== undefined ? s.spool.records + ' / ' + fmtBytes(s.spool.bytes) : s.spool) : t('not_reported');
+            const spool = s.spool || (s.redis && s.redis.spool_records !== undefined ?
+              { records: s.redis.spool_records, bytes: s.redis.spool_bytes } : null);
+            const sp = spool ? str(spool.records !== undefined ? spool.records + ' / ' + fmtBytes(spool.bytes) : spool) : t('not_reported');
             return el('tr', { dataset: { sensor: s.id } }, el('td', { class: 'mono' }, s.id), el('td', { class: 'mono nowrap' }, fmtDate(new Date(s.time * 1000))),
               el('td', {}, fmtNum(s.packets)), el('td', {}, s.pps === null ? '—' : fmtNum(Math.round(s.pps))),
               el('td', { class: drops ? 'health-bad' : 'health-ok' }, fmtNum(s.kernel_drops) + ' / ' + fmtNum(s.if_drops) + ' / ' + fmtNum(s.handover_drops)),
               el('td', { class: s.flow_memcap_drops ? 'health-warn' : '' }, fmtNum(s.flow_memcap_drops)),
               el('td', { class: s.eve_errors ? 'health-bad' : '' }, fmtNum(s.eve_errors)),
-              el('td', { class: s.redis ? '' : 'muted' }, rs), el('td', { class: s.spool ? '' : 'muted' }, sp));
+              el('td', { class: s.redis ? '' : 'muted' }, rs), el('td', { class: spool ? '' : 'muted' }, sp));
           }))) : el('div', { class: 'muted' }, t('no_sensor'))),
       el('section', { class: 'panel' }, el('h2', {}, t('redis')), kv([
         [t('status'), el('span', { class: r.up ? 'health-ok' : 'health-bad' }, r.up ? t('r_up') : t('r_down'))],
