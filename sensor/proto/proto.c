@@ -1,6 +1,7 @@
 #include "proto/proto.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,20 @@ void proto_engine_free(struct proto_engine *e)
     stream_engine_free(e->streams);
     json_free(&e->rec);
     free(e);
+}
+
+int proto_engine_set_stream_limits(struct proto_engine *e, const struct stream_limits *lim)
+{
+    /* Held segments and windows are sized by the limits they were made
+     * with: a fresh engine, while none exist. */
+    if (stream_engine_stats(e->streams)->memory != 0)
+        return -EBUSY;
+    struct stream_engine *n = stream_engine_new(lim, e->ft);
+    if (!n)
+        return -ENOMEM;
+    stream_engine_free(e->streams);
+    e->streams = n;
+    return 0;
 }
 
 void proto_engine_set_event_sink(struct proto_engine *e, proto_event_fn fn, void *ctx)
@@ -594,6 +609,12 @@ void proto_packet(struct proto_engine *e, struct flow *f, const struct packet *p
                 pf->abandon = true;
         }
     }
+    /* A bare segment or a FIN says how far its sender has sent: a lost
+     * last segment shows as a gap (see stream_sent()). */
+    if (!pf->abandon && !(p->tcp_flags & (TCP_SYN | TCP_RST)) &&
+        (p->payload_len == 0 || (p->tcp_flags & TCP_FIN)))
+        stream_sent(e->streams, &pf->st, dir, p->tcp_seq + (uint32_t)p->payload_len,
+                    (p->tcp_flags & TCP_FIN) != 0, proto_deliver, e);
     proto_settle(e, f);
 }
 
