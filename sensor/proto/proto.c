@@ -1,6 +1,5 @@
 #include "proto/proto.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "proto/proto_dicom.h"
 #include "proto/proto_fhir.h"
 #include "proto/proto_hl7.h"
+#include "util/ipfmt.h"
 
 /* The registry: one line per parser. The order is the probe order among
  * parsers that no hint favours. */
@@ -142,10 +142,9 @@ const char *proto_flow_app_name(const struct flow *f)
 
 static void proto_ip(struct json_buf *b, const char *key, const uint8_t ip[16], uint8_t version)
 {
-    char s[INET6_ADDRSTRLEN];
-    if (!inet_ntop(version == 6 ? AF_INET6 : AF_INET, ip, s, sizeof s))
-        s[0] = '\0';
-    json_string(b, key, s);
+    char s[IPFMT_MAX];
+    size_t n = ipfmt_format(s, ip, version == 6 ? 6 : 4);
+    json_string_bytes(b, key, (const uint8_t *)s, n);
 }
 
 void proto_record_header(struct json_buf *b, const struct flow *f, const char *event_type,
