@@ -14,8 +14,9 @@
  *   different bytes for held data, or for data delivered within the last
  *   `window` bytes of its direction (a small ring of what was delivered,
  *   kept per direction), that is counted as an anomaly (it is how an
- *   evasion would look). Delivered bytes older than the window cannot be
- *   compared: such segments are counted apart (old_unchecked).
+ *   evasion would look); a one-byte keep-alive probe is not compared.
+ *   Delivered bytes older than the window cannot be compared: such
+ *   segments are counted apart (old_unchecked).
  * - Gaps: the missing range is reported to the consumer as a gap and
  *   delivery goes on after it once the capture shows that the bytes were
  *   sent and will not be seen: the receiver acknowledges them and the

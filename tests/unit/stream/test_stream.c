@@ -249,6 +249,13 @@ static void test_differing_retransmission_of_delivered(void)
     CHECK_EQ_INT(stream_engine_stats(x.e)->overlaps_differing, 2);
     CHECK(data_is(&x, DIR_TOSERVER, "USER alice\r\nPASS x"));
     CHECK_EQ_INT(stream_engine_stats(x.e)->old_unchecked, 0);
+    /* a keep-alive probe: one garbage byte just before the next one */
+    fx_seg(&x, DIR_TOSERVER, 1017, "\x01");
+    CHECK_EQ_INT(stream_engine_stats(x.e)->retransmissions, 3);
+    CHECK_EQ_INT(stream_engine_stats(x.e)->overlaps_differing, 2);
+    /* ...but one byte further back is compared */
+    fx_seg(&x, DIR_TOSERVER, 1016, "\x01");
+    CHECK_EQ_INT(stream_engine_stats(x.e)->overlaps_differing, 3);
     fx_free(&x);
 }
 
@@ -269,7 +276,7 @@ static void test_window_ring_and_wrap(void)
     CHECK_EQ_INT(stream_engine_stats(x.e)->old_unchecked, 0);
     fx_seg(&x, DIR_TOCLIENT, s0 + 6, "gXi"); /* across the ring's end */
     CHECK_EQ_INT(stream_engine_stats(x.e)->overlaps_differing, 1);
-    fx_seg(&x, DIR_TOCLIENT, s0 + 10, "Q"); /* the last byte, other */
+    fx_seg(&x, DIR_TOCLIENT, s0 + 9, "jQ"); /* the last byte, other */
     CHECK_EQ_INT(stream_engine_stats(x.e)->overlaps_differing, 2);
     /* older than the window: what is kept is compared, the rest is not */
     fx_seg(&x, DIR_TOCLIENT, s0 + 1, "bcdefg");
