@@ -66,10 +66,11 @@ struct stream_stats {
     uint64_t gap_bytes;
     uint64_t flow_cap_drops; /* segments not held at the per-flow cap */
     uint64_t memcap_drops;   /* segments not held at the worker cap or flow memcap */
-    uint64_t memory;         /* bytes held now (segments and windows), and the peak */
+    uint64_t memory;         /* bytes held now (segments, windows, spare windows), and the peak */
     uint64_t memory_peak;
     uint64_t old_unchecked; /* segments with delivered bytes older than the window */
     uint64_t window_drops;  /* directions that got no window at a cap */
+    uint64_t window_spare;  /* of memory: windows of ended streams kept for reuse */
 };
 
 struct stream_seg;

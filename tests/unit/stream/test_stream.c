@@ -84,7 +84,9 @@ static void fx_seg(struct fixture *x, enum flow_dir d, uint32_t seq, const char 
 static void fx_free(struct fixture *x)
 {
     stream_release(x->e, &x->s);
-    CHECK_EQ_INT(stream_engine_stats(x->e)->memory, 0);
+    /* what stays is the windows kept for the next streams */
+    CHECK_EQ_INT(stream_engine_stats(x->e)->memory, stream_engine_stats(x->e)->window_spare);
+    CHECK_EQ_INT(flow_table_stats(x->ft)->scratch, 0);
     stream_engine_free(x->e);
     flow_table_free(x->ft);
 }
@@ -351,6 +353,64 @@ static void test_window_cap(void)
     fx_free(&x);
 }
 
+/* Windows of released streams are kept for the next ones (at most 1024),
+ * counted in memory all along and charged to the flow table only while a
+ * stream has them; held segments at the cap push them out. */
+static void test_window_reuse(void)
+{
+    struct fixture x;
+    fx_init(&x, 0);
+    const struct stream_stats *st = stream_engine_stats(x.e);
+    enum { N = 1030 };
+    struct stream *s = calloc(N, sizeof *s);
+    for (int i = 0; i < N; i++) {
+        stream_start(&s[i], DIR_TOSERVER, 0);
+        stream_segment(x.e, &s[i], DIR_TOSERVER, 0, (const uint8_t *)"abc", 3, sink_fn, &x.k);
+    }
+    CHECK_EQ_INT(st->memory, N * 2048);
+    for (int i = 0; i < N; i++)
+        stream_release(x.e, &s[i]);
+    CHECK_EQ_INT(st->window_spare, 1024 * 2048);
+    CHECK_EQ_INT(st->memory, 1024 * 2048);
+    CHECK_EQ_INT(flow_table_stats(x.ft)->scratch, 0);
+    /* a new stream takes a spare one: no new memory, charged again */
+    memset(&s[0], 0, sizeof s[0]);
+    stream_start(&s[0], DIR_TOSERVER, 0);
+    stream_segment(x.e, &s[0], DIR_TOSERVER, 0, (const uint8_t *)"xyz", 3, sink_fn, &x.k);
+    stream_segment(x.e, &s[0], DIR_TOSERVER, 0, (const uint8_t *)"xYz", 3, sink_fn, &x.k);
+    CHECK_EQ_INT(st->overlaps_differing, 1); /* what it holds is the new stream's */
+    CHECK_EQ_INT(st->memory, 1024 * 2048);
+    CHECK_EQ_INT(st->window_spare, 1023 * 2048);
+    CHECK(flow_table_stats(x.ft)->scratch >= 2048);
+    stream_release(x.e, &s[0]);
+    free(s);
+    fx_free(&x);
+
+    /* spare windows give way to held segments at the worker's cap */
+    struct stream_limits sl;
+    stream_limits_default(&sl);
+    sl.window = 1024;
+    sl.memcap = 4096;
+    fx_init_with(&x, &sl);
+    struct stream t[3];
+    memset(t, 0, sizeof t);
+    for (int i = 0; i < 3; i++) {
+        stream_start(&t[i], DIR_TOSERVER, 0);
+        stream_segment(x.e, &t[i], DIR_TOSERVER, 0, (const uint8_t *)"abc", 3, sink_fn, &x.k);
+    }
+    for (int i = 0; i < 3; i++)
+        stream_release(x.e, &t[i]);
+    CHECK_EQ_INT(stream_engine_stats(x.e)->window_spare, 3 * 1024);
+    static uint8_t big[2000];
+    stream_start(&x.s, DIR_TOSERVER, 0);
+    stream_segment(x.e, &x.s, DIR_TOSERVER, 10, big, sizeof big, sink_fn, &x.k); /* held */
+    CHECK_EQ_INT(stream_engine_stats(x.e)->memcap_drops, 0);
+    CHECK_EQ_INT(x.s.half[DIR_TOSERVER].held_bytes, sizeof big);
+    CHECK(stream_engine_stats(x.e)->window_spare < 3 * 1024);
+    CHECK(stream_engine_stats(x.e)->memory <= 4096);
+    fx_free(&x);
+}
+
 /* The last segment lost: nothing follows it to be held. An acknowledgement
  * alone does not make a gap (a mirror may show it before the data); with
  * the sender past the hole too, it does, whichever comes first. */
@@ -534,4 +594,5 @@ TEST_MAIN(TEST(test_in_order), TEST(test_out_of_order), TEST(test_retransmission
           TEST(test_wraparound), TEST(test_midstream), TEST(test_gap_by_ack), TEST(test_flush),
           TEST(test_caps), TEST(test_differing_retransmission_of_delivered),
           TEST(test_window_ring_and_wrap), TEST(test_window_gap_and_none), TEST(test_window_cap),
-          TEST(test_lost_last_segment), TEST(test_fin_past_hole), TEST(test_truncation_sweep))
+          TEST(test_window_reuse), TEST(test_lost_last_segment), TEST(test_fin_past_hole),
+          TEST(test_truncation_sweep))
