@@ -430,9 +430,12 @@ void stream_sent(struct stream_engine *e, struct stream *s, enum flow_dir dir, u
      * FIN takes a sequence number). */
     if (!h->started || h->fin)
         return;
-    if (fin)
+    bool later = ahead(h, seq);
+    /* A FIN before the bytes delivered, or absurdly far, is not this
+     * stream's end. */
+    if (fin && (later || seq == h->next_seq))
         h->fin = true;
-    if (!ahead(h, seq))
+    if (!later)
         return;
     if (seq_lt(h->sent_end, seq))
         h->sent_end = seq;

@@ -490,6 +490,21 @@ static void test_fin_past_hole(void)
     fx_ack(&x, DIR_TOCLIENT, 4);
     CHECK_EQ_INT(x.k.gaps[DIR_TOCLIENT], 0);
     CHECK(data_is(&x, DIR_TOCLIENT, "bye"));
+    fx_free(&x);
+
+    /* a FIN before the delivered bytes is not the end: the stream goes on */
+    fx_init(&x, 0);
+    stream_start(&x.s, DIR_TOSERVER, 100);
+    fx_seg(&x, DIR_TOSERVER, 100, "abcd");
+    fx_sent(&x, DIR_TOSERVER, 50, true);
+    fx_seg(&x, DIR_TOSERVER, 110, "kl"); /* held */
+    fx_ack(&x, DIR_TOSERVER, 112);
+    CHECK_EQ_INT(x.k.gaps[DIR_TOSERVER], 1);
+    CHECK(data_is(&x, DIR_TOSERVER, "abcdkl"));
+    fx_free(&x);
+
+    fx_init(&x, 0);
+    stream_start(&x.s, DIR_TOCLIENT, 0);
     /* a direction that never started is left alone */
     fx_sent(&x, DIR_TOSERVER, 10, true);
     fx_ack(&x, DIR_TOSERVER, 10);
