@@ -13,6 +13,7 @@
 #include "detect/rule_state.h"
 #include "detect/ruleset.h"
 #include "flow/flow_table.h"
+#include "stream/stream.h"
 
 /* A configuration file is small; this bounds what a mistaken -c costs. */
 #define CONFIG_FILE_MAX (1u << 20)
@@ -101,6 +102,10 @@ static const struct config_key config_keys[] = {
     UINT("limits.classify_packets.tcp", limits.classify_tcp_packets, 1, 65535),
     UINT("limits.classify_packets.udp", limits.classify_udp_packets, 1, 65535),
     UINT("limits.classify_packets.other", limits.classify_other_packets, 1, 65535),
+    SECTION("limits.stream"),
+    SIZE("limits.stream.flow_held_max", limits.stream_flow_held_max, 1 * KIB, 1 * GIB),
+    SIZE("limits.stream.memcap", limits.stream_memcap, 64 * KIB, 64 * GIB),
+    SIZE("limits.stream.window", limits.stream_window, 0, 64 * KIB - 1),
     SECTION("outputs"),
     SECTION("outputs.eve"),
     BOOL("outputs.eve.enabled", outputs.eve_enabled),
@@ -196,6 +201,11 @@ void config_default(struct config *c)
     c->limits.classify_tcp_packets = cl.max_tcp_packets;
     c->limits.classify_udp_packets = cl.max_udp_packets;
     c->limits.classify_other_packets = cl.max_other_packets;
+    struct stream_limits sl;
+    stream_limits_default(&sl);
+    c->limits.stream_flow_held_max = sl.flow_held_max;
+    c->limits.stream_memcap = sl.memcap;
+    c->limits.stream_window = sl.window;
     c->outputs.eve_enabled = true;
     snprintf(c->outputs.eve_dir, sizeof c->outputs.eve_dir, ".");
     snprintf(c->outputs.eve_filename, sizeof c->outputs.eve_filename, "eve.json");

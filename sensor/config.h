@@ -48,6 +48,9 @@ struct config {
         uint32_t classify_tcp_packets;
         uint32_t classify_udp_packets;
         uint32_t classify_other_packets;
+        uint64_t stream_flow_held_max; /* out-of-order bytes per flow */
+        uint64_t stream_memcap;        /* per worker: held bytes and windows */
+        uint64_t stream_window;        /* delivered bytes kept per direction */
     } limits;
     struct {
         bool eve_enabled;

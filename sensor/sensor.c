@@ -129,6 +129,9 @@ static void sensor_worker_config(const struct sensor *s, unsigned index, unsigne
     wc->classify.max_tcp_packets = (uint16_t)c->limits.classify_tcp_packets;
     wc->classify.max_udp_packets = (uint16_t)c->limits.classify_udp_packets;
     wc->classify.max_other_packets = (uint16_t)c->limits.classify_other_packets;
+    wc->stream.flow_held_max = (size_t)c->limits.stream_flow_held_max;
+    wc->stream.memcap = (size_t)c->limits.stream_memcap;
+    wc->stream.window = (size_t)c->limits.stream_window;
 }
 
 static void sensor_syslog_config(const struct config_syslog *y, struct output_syslog_config *sc)

@@ -49,6 +49,7 @@ void worker_config_default(struct worker_config *cfg)
     decode_limits_default(&cfg->decode);
     flow_limits_default(&cfg->flow);
     classify_limits_default(&cfg->classify);
+    stream_limits_default(&cfg->stream);
     cfg->rules = NULL;
 }
 
@@ -147,7 +148,7 @@ struct worker *worker_new(const struct worker_config *cfg, struct eve_file *eve)
     if (!w->cls)
         goto fail;
     w->proto = proto_engine_new(w->flows, w->cls, eve);
-    if (!w->proto)
+    if (!w->proto || proto_engine_set_stream_limits(w->proto, &cfg->stream) < 0)
         goto fail;
     if (cfg->rules) {
         w->matcher = rule_matcher_new();

@@ -28,6 +28,7 @@ struct worker_config {
     struct decode_limits decode;
     struct flow_limits flow;
     struct classify_limits classify;
+    struct stream_limits stream; /* reassembly of the flows proto/ parses */
     /* NULL: no rules, no matching work at all. Otherwise the worker takes a
      * reference; the set is read-only and shared by every worker. */
     struct ruleset *rules;

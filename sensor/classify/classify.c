@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/proto.h"
+
 struct classifier {
     struct ndpi_detection_module_struct *ndpi;
     struct flow_table *ft; /* borrowed: charged for nDPI flow state */
@@ -169,6 +171,16 @@ void classify_packet(struct classifier *c, struct flow *f, const struct packet *
 {
     if (f->cls_state == CLASSIFY_DONE)
         return;
+    /* One of mamori's own parsers claimed the flow (proto/, on the packet
+     * before this one): nDPI 4.2 knows none of those protocols, so more
+     * packets could only make it mistake them for something else, and
+     * they are the costliest it sees (every dissector runs on a flow it
+     * cannot name). Its verdict is what it found so far. */
+    if (f->proto_id != 0 && f->proto_id != PROTO_ID_NONE) {
+        if (f->ndpi)
+            classify_finish(c, f);
+        return;
+    }
     if (!f->ndpi) {
         if (!flow_table_charge_scratch(c->ft, c->ndpi_flow_size)) {
             c->st.memcap_skipped++;

@@ -8,7 +8,9 @@
  * 24 UDP, as ndpiReader does) with nDPI's port-based guess. Then the
  * results are copied into the flow (protocol ids, category, confidence,
  * risks, metadata) and nDPI's per-flow state is freed, so a classified
- * flow costs only mamori's own record.
+ * flow costs only mamori's own record. A flow one of mamori's parsers
+ * claimed (proto/) stops being fed at once: nDPI's verdict is then what it
+ * found in the packets before the claim.
  *
  * Metadata is kept in flow->meta as records {tag: u8, len: u8, bytes}.
  */

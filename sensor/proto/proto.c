@@ -1,6 +1,6 @@
 #include "proto/proto.h"
 
-#include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 #include "proto/proto_fhir.h"
 #include "proto/proto_hl7.h"
 #include "proto/proto_smb.h"
+#include "util/ipfmt.h"
 
 /* The registry: one line per parser. The order is the probe order among
  * parsers that no hint favours. */
@@ -102,6 +103,20 @@ void proto_engine_free(struct proto_engine *e)
     free(e);
 }
 
+int proto_engine_set_stream_limits(struct proto_engine *e, const struct stream_limits *lim)
+{
+    /* Held segments and windows are sized by the limits they were made
+     * with: a fresh engine, while none exist. */
+    if (stream_engine_stats(e->streams)->memory != 0)
+        return -EBUSY;
+    struct stream_engine *n = stream_engine_new(lim, e->ft);
+    if (!n)
+        return -ENOMEM;
+    stream_engine_free(e->streams);
+    e->streams = n;
+    return 0;
+}
+
 void proto_engine_set_event_sink(struct proto_engine *e, proto_event_fn fn, void *ctx)
 {
     e->sink = fn;
@@ -129,10 +144,9 @@ const char *proto_flow_app_name(const struct flow *f)
 
 static void proto_ip(struct json_buf *b, const char *key, const uint8_t ip[16], uint8_t version)
 {
-    char s[INET6_ADDRSTRLEN];
-    if (!inet_ntop(version == 6 ? AF_INET6 : AF_INET, ip, s, sizeof s))
-        s[0] = '\0';
-    json_string(b, key, s);
+    char s[IPFMT_MAX];
+    size_t n = ipfmt_format(s, ip, version == 6 ? 6 : 4);
+    json_string_bytes(b, key, (const uint8_t *)s, n);
 }
 
 void proto_record_header(struct json_buf *b, const struct flow *f, const char *event_type,
@@ -596,6 +610,12 @@ void proto_packet(struct proto_engine *e, struct flow *f, const struct packet *p
                 pf->abandon = true;
         }
     }
+    /* A bare segment or a FIN says how far its sender has sent: a lost
+     * last segment shows as a gap (see stream_sent()). */
+    if (!pf->abandon && !(p->tcp_flags & (TCP_SYN | TCP_RST)) &&
+        (p->payload_len == 0 || (p->tcp_flags & TCP_FIN)))
+        stream_sent(e->streams, &pf->st, dir, p->tcp_seq + (uint32_t)p->payload_len,
+                    (p->tcp_flags & TCP_FIN) != 0, proto_deliver, e);
     proto_settle(e, f);
 }
 

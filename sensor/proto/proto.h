@@ -126,6 +126,11 @@ struct proto_engine *proto_engine_new(struct flow_table *ft, const struct classi
                                       struct eve_file *eve);
 void proto_engine_free(struct proto_engine *e);
 
+/* Reassembly limits other than stream_limits_default(); before the first
+ * packet only. Returns 0, -EBUSY (streams hold memory already) or
+ * -ENOMEM. */
+int proto_engine_set_stream_limits(struct proto_engine *e, const struct stream_limits *lim);
+
 /* fn (may be NULL) receives every event; ctx is borrowed. */
 void proto_engine_set_event_sink(struct proto_engine *e, proto_event_fn fn, void *ctx);
 

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 
 #include "../test.h"
+#include "proto/proto.h"
 
 /* Builds an IPv4 packet (header + l4 + payload) in buf and the matching
  * struct packet, as the decoder would. */
@@ -184,5 +185,55 @@ static void test_unknown_gives_up_with_guess(void)
     classifier_free(c);
 }
 
+static void test_claimed_flow_not_fed(void)
+{
+    struct flow_limits fl;
+    flow_limits_default(&fl);
+    struct flow_table *t = flow_table_new(&fl, 0, NULL, NULL);
+    struct classify_limits cl;
+    classify_limits_default(&cl);
+    struct classifier *c = classifier_new(&cl, t);
+    uint8_t buf[1500];
+    struct packet p;
+    enum flow_dir d;
+    /* An MLLP frame nDPI cannot name: it keeps nDPI running... */
+    const char *msg = "\x0bMSH|^~\\&|RIS|HOSP|PACS|HOSP|20260115090000||ORM^O01|1|P|2.5\r\x1c\r";
+    build_ipv4(buf, &p, IPPROTO_TCP, 40001, 2575, TCP_PSH | TCP_ACK, msg, 1000000);
+    struct flow *f = flow_table_update(t, &p, &d);
+    classify_packet(c, f, &p);
+    CHECK_EQ_INT(f->cls_state, CLASSIFY_RUNNING);
+    CHECK(f->ndpi != NULL);
+    uint64_t fed = classifier_stats(c)->packets;
+    CHECK_EQ_INT(fed, 1);
+    CHECK(flow_table_stats(t)->scratch > 0);
+    /* ...until one of mamori's parsers claims it (proto/ sets proto_id):
+     * the next packet ends detection with what nDPI has, frees its state
+     * and is not given to nDPI. */
+    f->proto_id = 2;
+    build_ipv4(buf, &p, IPPROTO_TCP, 40001, 2575, TCP_PSH | TCP_ACK, msg, 1000100);
+    f = flow_table_update(t, &p, &d);
+    classify_packet(c, f, &p);
+    CHECK_EQ_INT(f->cls_state, CLASSIFY_DONE);
+    CHECK(f->ndpi == NULL);
+    CHECK_EQ_INT(flow_table_stats(t)->scratch, 0);
+    CHECK_EQ_INT(classifier_stats(c)->packets, fed);
+    char name[64];
+    classify_proto_name(c, f, name, sizeof name);
+    CHECK_EQ_STR(name, "Unknown");
+    classify_packet(c, f, &p);
+    CHECK_EQ_INT(classifier_stats(c)->packets, fed);
+    /* A flow no parser will take (PROTO_ID_NONE) is fed as before. */
+    build_ipv4(buf, &p, IPPROTO_TCP, 40002, 2575, TCP_PSH | TCP_ACK, msg, 1000200);
+    struct flow *g = flow_table_update(t, &p, &d);
+    g->proto_id = PROTO_ID_NONE;
+    classify_packet(c, g, &p);
+    CHECK_EQ_INT(classifier_stats(c)->packets, fed + 1);
+    classify_flow_end(c, g);
+    classify_flow_release(c, g);
+    classify_flow_release(c, f);
+    flow_table_free(t);
+    classifier_free(c);
+}
+
 TEST_MAIN(TEST(test_http_detected_and_state_freed), TEST(test_dns_query),
-          TEST(test_unknown_gives_up_with_guess))
+          TEST(test_unknown_gives_up_with_guess), TEST(test_claimed_flow_not_fed))
