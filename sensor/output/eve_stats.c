@@ -77,6 +77,9 @@ void eve_stats_format(struct json_buf *b, const struct eve_stats_view *v)
         json_uint(b, "flow_cap_drops", t->flow_cap_drops);
         json_uint(b, "memcap_drops", t->memcap_drops);
         json_uint(b, "memory_peak", t->memory_peak);
+        json_uint(b, "old_unchecked", t->old_unchecked);
+        json_uint(b, "window_drops", t->window_drops);
+        json_uint(b, "window_spare", t->window_spare);
         json_close_object(b);
     }
 
