@@ -22,6 +22,7 @@
 #include "mamori/mamori.h"
 #include "metrics/metrics.h"
 #include "output/eve_file.h"
+#include "asset/asset_store.h"
 #include "output/output.h"
 #include "util/privdrop.h"
 #include "util/spsc_ring.h"
@@ -118,6 +119,7 @@ static void sensor_worker_config(const struct sensor *s, unsigned index, unsigne
     worker_config_default(wc);
     wc->index = index;
     wc->rules = s->rules;
+    wc->assets = c->assets.enabled;
     /* The cap is the process's: each worker gets its share, so memory does
      * not grow with the number of workers. */
     wc->flow.memcap = (size_t)(c->limits.flow_memcap / n);
@@ -189,6 +191,17 @@ static int sensor_open_output(struct sensor *s, bool live)
     struct output_config oc;
     char err[1024];
     sensor_output_config(s->cfg, live, s->o->verbose, &oc);
+    const struct config *c = s->cfg;
+    struct asset_store_config ac = {
+        .enabled = c->assets.enabled,
+        .dir = oc.state_dir,
+        .oui_dir = c->assets.oui_dir,
+        .registry = c->assets.registry,
+        .vulns = c->assets.vulns,
+        .networks = c->assets.networks,
+        .max_assets = c->assets.max_assets,
+    };
+    oc.assets = &ac;
     s->out = output_new(&oc, err, sizeof err);
     if (!s->out) {
         fprintf(stderr, "mamori: %s\n", err);

@@ -14,6 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asset/asset_store.h"
+#include "detect/alert_eve.h"
+#include "detect/event_asset.h"
 #include "detect/rule_eval.h"
 #include "detect/rule_state.h"
 #include "detect/ruleset.h"
@@ -39,6 +42,9 @@ enum output_msg_kind {
     /* After a reload: a struct ruleset pointer (one reference, adopted by
      * the correlator); the producer's later matches come from that set. */
     OUTPUT_MSG_RULES,
+    /* What a worker saw of the devices at a conversation's ends
+     * (asset/asset_evidence.h), for the asset inventory. */
+    OUTPUT_MSG_ASSET,
 };
 
 /* The header of every ring record; the record's bytes follow. */
@@ -101,6 +107,13 @@ struct output {
     bool wall_clock;         /* live: expire by the wall clock, replay by capture time */
     uint64_t corr_now_us;    /* latest time seen */
     uint64_t corr_expire_us; /* next rule_state_expire() */
+    /* The asset inventory (NULL: off), and the matcher its events go
+     * through when there are rules. */
+    struct asset_store *assets;
+    struct rule_matcher *amatcher;
+    struct json_buf arec;
+    uint64_t next_alert;
+    uint64_t dispatch_ns; /* hand-over time of the record being taken */
     struct {
         uint64_t records[OUTPUT_NTYPES];
         uint64_t handover_drops;
@@ -230,11 +243,17 @@ static int output_writer_rules(void *ctx, struct ruleset *rs)
     return rc;
 }
 
+static int output_writer_asset(void *ctx, const void *msg, size_t len)
+{
+    return output_writer_push(ctx, OUTPUT_MSG_ASSET, NULL, 0, msg, len);
+}
+
 static const struct eve_file_ops output_writer_ops = {
     .write = output_writer_write,
     .flush = NULL, /* every record is handed over at once */
     .write_match = output_writer_match,
     .write_rules = output_writer_rules,
+    .write_asset = output_writer_asset,
 };
 
 struct output_writer *output_writer_new(struct output *o)
@@ -474,6 +493,38 @@ static void output_rules_switch(struct output *o, struct output_writer *w, const
     }
 }
 
+/* The inventory's records go out as any record. */
+static void output_asset_record(void *ctx, const struct json_buf *rec)
+{
+    struct output *o = ctx;
+    output_dispatch(o, rec->p, rec->len, o->dispatch_ns);
+}
+
+/* The inventory's events are matched against the rules here, on the
+ * correlator's thread, and decided by the same rule state. */
+static void output_asset_event(void *ctx, const struct asset_event *aev)
+{
+    struct output *o = ctx;
+    if (!o->rstate || !o->amatcher)
+        return;
+    struct rule_candidate cand[16];
+    struct event_asset ea;
+    event_asset_init(&ea, aev);
+    const struct compiled_rules *cr = ruleset_rules(o->rules);
+    size_t n = rule_match(o->amatcher, cr, &ea.ev, cand, 16);
+    if (!o->wall_clock)
+        output_correlator_tick(o, aev->ts_us);
+    for (size_t i = 0; i < n; i++) {
+        if (rule_state_decide(o->rstate, cr, &cand[i]) != RULE_ALERT)
+            continue;
+        /* Alert ids of the output thread: 0xffff in the top 16 bits, past
+         * every worker's. */
+        alert_eve_format(&o->arec, &cr->rules[cand[i].rule], &ea.ev,
+                         (uint64_t)0xffff << 48 | ++o->next_alert);
+        output_dispatch(o, o->arec.p, o->arec.len, o->dispatch_ns);
+    }
+}
+
 /* Takes up to a pass of records from every ring. Returns true when some
  * ring had more. */
 static bool output_drain(struct output *o)
@@ -495,6 +546,10 @@ static bool output_drain(struct output *o)
                 output_correlate(o, w, p + sizeof m, m.len, m.handover_ns);
             } else if (m.kind == OUTPUT_MSG_RULES) {
                 output_rules_switch(o, w, p + sizeof m, m.len);
+            } else if (m.kind == OUTPUT_MSG_ASSET) {
+                o->dispatch_ns = m.handover_ns;
+                if (o->assets)
+                    asset_store_evidence(o->assets, p + sizeof m, m.len);
             } else {
                 metrics_buf_free(&o->workers_text);
                 metrics_buf_append(&o->workers_text, (const char *)p + sizeof m, m.len);
@@ -513,6 +568,8 @@ static void output_flush_backends(struct output *o)
     if (o->eve && eve_file_flush(o->eve) < 0)
         o->st.eve_errors++;
     uint64_t now = output_mono_ms();
+    if (o->assets)
+        asset_store_flush(o->assets, now, false);
     for (unsigned i = 0; i < o->nbe; i++)
         o->be[i].be->flush(o->be[i].state, now);
 }
@@ -626,6 +683,17 @@ struct output *output_new(const struct output_config *c, char *err, size_t errle
         snprintf(err, errlen, "outputs: out of memory");
         goto fail;
     }
+    json_init(&o->arec);
+    if (c->assets && c->assets->enabled) {
+        struct asset_store_config ac = *c->assets;
+        if (!ac.dir)
+            ac.dir = o->state_dir[0] ? o->state_dir : NULL;
+        o->assets = asset_store_new(&ac, err, errlen);
+        if (!o->assets)
+            goto fail;
+        struct asset_sink sink = {output_asset_record, output_asset_event, NULL, o};
+        asset_store_set_sink(o->assets, &sink);
+    }
     if (c->redis.enabled) {
         void *st = output_redis_new(&c->redis, o->state_dir, o->base, c->verbose, err, errlen);
         if (!st)
@@ -654,6 +722,8 @@ int output_set_rules(struct output *o, struct ruleset *rs, const struct rule_sta
         return -ENOMEM;
     o->rules = ruleset_ref(rs);
     o->wall_clock = wall_clock;
+    if (o->assets && !(o->amatcher = rule_matcher_new()))
+        return -ENOMEM;
     rule_state_bind(o->rstate, ruleset_rules(rs));
     return 0;
 }
@@ -706,6 +776,9 @@ int output_free(struct output *o)
     if (!o)
         return 0;
     output_stop(o);
+    asset_store_free(o->assets); /* saves assets.json */
+    rule_matcher_free(o->amatcher);
+    json_free(&o->arec);
     for (unsigned i = 0; i < o->nbe; i++)
         o->be[i].be->free(o->be[i].state);
     metrics_server_free(o->metrics);

@@ -89,7 +89,11 @@ struct output_redis_config {
     bool spool_drop_oldest;
 };
 
+struct asset_store_config;
 struct output_config {
+    /* The asset inventory on this thread (asset/asset_store.h); NULL or
+     * not enabled: none. Borrowed for output_new(). */
+    const struct asset_store_config *assets;
     const char *state_dir; /* spool and record_id.state; NULL: ids for this run only */
     bool eve_enabled;
     const char *eve_dir; /* "-" = standard output */

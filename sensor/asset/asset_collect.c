@@ -1,0 +1,120 @@
+#include "asset/asset_collect.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "proto/proto_dicom.h"
+#include "proto/proto_hl7.h"
+
+static void asset_collect_head(struct asset_evidence_buf *m, const struct flow *f, uint8_t flags,
+                               const char *app)
+{
+    struct asset_evidence_head h;
+    memset(&h, 0, sizeof h);
+    h.ip_version = f->key.ip_version;
+    h.l4proto = f->key.proto;
+    h.flags = flags;
+    memcpy(h.client_ip, f->a_is_client ? f->key.ip_a : f->key.ip_b, 16);
+    memcpy(h.server_ip, f->a_is_client ? f->key.ip_b : f->key.ip_a, 16);
+    h.sport = f->a_is_client ? f->key.port_a : f->key.port_b;
+    h.dport = f->a_is_client ? f->key.port_b : f->key.port_a;
+    if (f->mac_seen & (1u << DIR_TOSERVER)) {
+        memcpy(h.client_mac, f->mac[DIR_TOSERVER], 6);
+        h.flags |= ASSET_EV_CLIENT_MAC;
+    }
+    if (f->mac_seen & (1u << DIR_TOCLIENT)) {
+        memcpy(h.server_mac, f->mac[DIR_TOCLIENT], 6);
+        h.flags |= ASSET_EV_SERVER_MAC;
+    }
+    if (f->pkts[DIR_TOCLIENT])
+        h.flags |= ASSET_EV_ANSWERED;
+    h.first_us = f->first_us;
+    h.last_us = f->last_us;
+    h.bytes_cs = f->bytes[DIR_TOSERVER];
+    h.bytes_sc = f->bytes[DIR_TOCLIENT];
+    size_t i = 0;
+    for (; app && app[i] && i + 1 < sizeof h.app_proto; i++)
+        h.app_proto[i] = (char)tolower((unsigned char)app[i]);
+    h.app_proto[i] = 0;
+    asset_evidence_begin(m, &h);
+}
+
+static void asset_collect_meta(struct asset_evidence_buf *m, const struct flow *f,
+                               enum classify_meta_tag tag, enum asset_evidence_tag to,
+                               enum asset_side side)
+{
+    const uint8_t *v;
+    int n = classify_meta_get(f, tag, &v);
+    if (n > 0)
+        asset_evidence_add(m, to, side, v, (size_t)strnlen((const char *)v, (size_t)n));
+}
+
+void asset_collect_flow(struct asset_evidence_buf *m, const struct flow *f,
+                        const struct classifier *c)
+{
+    const char *app = (f->master_proto || f->app_proto) ? classify_master_name(c, f) : "";
+    const char *parsed = proto_flow_app_name(f);
+    if (parsed)
+        app = parsed;
+    if (app && strcmp(app, "Unknown") == 0)
+        app = "";
+    asset_collect_head(m, f, ASSET_EV_FLOW, app);
+    if (classify_host_kind(f) == HOST_DHCP_HOSTNAME)
+        asset_collect_meta(m, f, META_HOST, AEV_HOSTNAME, ASSET_CLIENT);
+    asset_collect_meta(m, f, META_DHCP_CLASS, AEV_DHCP_CLASS, ASSET_CLIENT);
+    asset_collect_meta(m, f, META_DHCP_FINGERPRINT, AEV_DHCP_FP, ASSET_CLIENT);
+    asset_collect_meta(m, f, META_HTTP_UA, AEV_HTTP_UA, ASSET_CLIENT);
+    asset_collect_meta(m, f, META_SSH_CLIENT, AEV_SSH_BANNER, ASSET_CLIENT);
+    asset_collect_meta(m, f, META_SSH_SERVER, AEV_SSH_BANNER, ASSET_SERVER);
+    asset_collect_meta(m, f, META_TLS_VERSION, AEV_TLS_VERSION, ASSET_CLIENT);
+}
+
+static void asset_collect_dicom(struct asset_evidence_buf *m, const struct dicom_assoc_event *ev)
+{
+    asset_evidence_add_str(m, AEV_DICOM_AE, ASSET_CLIENT, ev->calling_ae);
+    if (ev->accepted)
+        asset_evidence_add_str(m, AEV_DICOM_AE, ASSET_SERVER, ev->called_ae);
+    asset_evidence_add_str(m, AEV_DICOM_IMPL_UID, ASSET_CLIENT,
+                           dicom_uid_str(ev, ev->impl_class_rq));
+    asset_evidence_add_str(m, AEV_DICOM_IMPL_VERSION, ASSET_CLIENT, ev->impl_version_rq);
+    asset_evidence_add_str(m, AEV_DICOM_IMPL_UID, ASSET_SERVER,
+                           dicom_uid_str(ev, ev->impl_class_ac));
+    asset_evidence_add_str(m, AEV_DICOM_IMPL_VERSION, ASSET_SERVER, ev->impl_version_ac);
+    for (uint8_t i = 0; i < ev->n_ctx; i++) {
+        const struct dicom_pctx *pc = &ev->ctx[i];
+        const char *name = dicom_uid_name(pc->abstract);
+        if (!name)
+            name = dicom_uid_str(ev, pc->abstract);
+        if (!name || !*name)
+            continue;
+        asset_evidence_add_str(m, AEV_DICOM_SOP, ASSET_CLIENT, name);
+        if (pc->result == 0)
+            asset_evidence_add_str(m, AEV_DICOM_SOP, ASSET_SERVER, name);
+    }
+}
+
+static void asset_collect_hl7(struct asset_evidence_buf *m, const struct hl7_message_event *ev)
+{
+    enum asset_side from = ev->dir == DIR_TOSERVER ? ASSET_CLIENT : ASSET_SERVER;
+    enum asset_side to = from == ASSET_CLIENT ? ASSET_SERVER : ASSET_CLIENT;
+    asset_evidence_add_str(m, AEV_HL7_APP, from, ev->sending_app);
+    asset_evidence_add_str(m, AEV_HL7_FACILITY, from, ev->sending_facility);
+    asset_evidence_add_str(m, AEV_HL7_APP, to, ev->receiving_app);
+    asset_evidence_add_str(m, AEV_HL7_FACILITY, to, ev->receiving_facility);
+}
+
+bool asset_collect_proto(struct asset_evidence_buf *m, const struct flow *f,
+                         const struct proto_parser *ps, unsigned kind, const void *ev)
+{
+    if (ps == &proto_dicom && kind == DICOM_EV_ASSOCIATION) {
+        asset_collect_head(m, f, 0, "dicom");
+        asset_collect_dicom(m, ev);
+        return true;
+    }
+    if (ps == &proto_hl7 && kind == HL7_EV_MESSAGE) {
+        asset_collect_head(m, f, 0, "hl7");
+        asset_collect_hl7(m, ev);
+        return true;
+    }
+    return false;
+}

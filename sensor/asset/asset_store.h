@@ -1,0 +1,54 @@
+/*
+ * The inventory as the output thread runs it: the table (asset_table.h)
+ * with the files it is checked against (IEEE OUI registry, the hospital's
+ * registry, rules/vulns.csv), and where it is kept: LOGDIR/assets.json,
+ * rewritten (to a temporary file, then renamed) at most every
+ * ASSET_STORE_SAVE_MS while entries change and when the sensor stops, and
+ * read back at start so that a restart does not announce every device as
+ * new.
+ */
+#ifndef MAMORI_ASSET_ASSET_STORE_H
+#define MAMORI_ASSET_ASSET_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "asset/asset_table.h"
+
+#define ASSET_STORE_FILE "assets.json"
+#define ASSET_STORE_SAVE_MS 10000u
+
+struct asset_store_config {
+    bool enabled;
+    const char *dir;      /* where assets.json lives; NULL: not kept */
+    const char *oui_dir;  /* "" = ASSET_OUI_DIR */
+    const char *registry; /* "" = none */
+    const char *vulns;    /* "" = none */
+    const char *networks; /* "" = private, link-local, ULA */
+    uint32_t max_assets;
+};
+
+struct asset_store;
+
+/* Loads the files; NULL with err set ("FILE:LINE:COL: ..."). Owned:
+ * asset_store_free(), which saves. */
+struct asset_store *asset_store_new(const struct asset_store_config *c, char *err, size_t errlen);
+void asset_store_free(struct asset_store *s);
+void asset_store_set_sink(struct asset_store *s, const struct asset_sink *sink);
+struct asset_table *asset_store_table(struct asset_store *s);
+/* One worker message. */
+void asset_store_evidence(struct asset_store *s, const uint8_t *p, size_t len);
+/* Saves assets.json if entries changed and the last save is older than
+ * ASSET_STORE_SAVE_MS (force: now). Returns 0 or -errno. */
+int asset_store_flush(struct asset_store *s, uint64_t now_ms, bool force);
+/* Entries loaded at start, and lines of assets.json that did not parse. */
+size_t asset_store_loaded(const struct asset_store *s);
+size_t asset_store_load_errors(const struct asset_store *s);
+
+/* Writes the inventory of LOGDIR/assets.json to out as csv or json (one
+ * object a line). Returns 0, or -errno with err set. */
+int asset_store_export(const char *dir, const char *format, FILE *out, char *err, size_t errlen);
+
+#endif
