@@ -967,8 +967,11 @@ int asset_table_evidence(struct asset_table *t, const uint8_t *p, size_t len)
     struct asset_fold f = {t, {NULL, NULL}};
     f.side[ASSET_CLIENT] =
         asset_resolve(t, h->client_ip, h->flags & ASSET_EV_CLIENT_MAC, h->client_mac);
+    /* An address nobody answered for is no device (a sweep's targets). */
+    bool silent = (h->flags & ASSET_EV_FLOW) && !(h->flags & ASSET_EV_ANSWERED);
     f.side[ASSET_SERVER] =
-        asset_resolve(t, h->server_ip, h->flags & ASSET_EV_SERVER_MAC, h->server_mac);
+        silent ? NULL
+               : asset_resolve(t, h->server_ip, h->flags & ASSET_EV_SERVER_MAC, h->server_mac);
     if (f.side[ASSET_CLIENT] == f.side[ASSET_SERVER])
         f.side[ASSET_SERVER] = NULL; /* a device talking to itself, or a router both ways */
     asset_evidence_parse(p, len, h, asset_item, &f);
