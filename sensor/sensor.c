@@ -182,6 +182,7 @@ static void sensor_output_config(const struct config *c, bool live, int verbose,
     rc->types[OUTPUT_PROTOCOL] = r->type_protocol;
     rc->types[OUTPUT_ASSET] = r->type_asset;
     rc->types[OUTPUT_STATS] = r->type_stats;
+    rc->types[OUTPUT_ASSET_STATE] = r->type_asset;
     rc->spool_max_bytes = r->spool_max_size;
     rc->spool_drop_oldest = strcmp(r->spool_when_full, "drop-oldest") == 0;
 }

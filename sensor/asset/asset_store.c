@@ -200,6 +200,14 @@ int asset_store_flush(struct asset_store *s, uint64_t now_ms, bool force)
     return rc;
 }
 
+int asset_store_load(struct asset_store *s, const uint8_t *p, size_t len)
+{
+    int n = asset_table_load_json(s->table, p, len, &s->load_errors);
+    if (n > 0)
+        s->loaded += (size_t)n;
+    return n;
+}
+
 size_t asset_store_loaded(const struct asset_store *s)
 {
     return s->loaded;

@@ -43,6 +43,9 @@ void asset_store_evidence(struct asset_store *s, const uint8_t *p, size_t len);
 /* Saves assets.json if entries changed and the last save is older than
  * ASSET_STORE_SAVE_MS (force: now). Returns 0 or -errno. */
 int asset_store_flush(struct asset_store *s, uint64_t now_ms, bool force);
+/* Loads entries from JSON lines (assets.json's form; also one entry as
+ * kept in Redis). Returns the entries loaded or -errno. */
+int asset_store_load(struct asset_store *s, const uint8_t *p, size_t len);
 /* Entries loaded at start, and lines of assets.json that did not parse. */
 size_t asset_store_loaded(const struct asset_store *s);
 size_t asset_store_load_errors(const struct asset_store *s);

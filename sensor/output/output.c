@@ -122,8 +122,8 @@ struct output {
     } st;
 };
 
-static const char *const output_type_names[OUTPUT_NTYPES] = {"alert", "flow", "protocol", "asset",
-                                                             "stats"};
+static const char *const output_type_names[OUTPUT_NTYPES] = {"alert", "flow",  "protocol",
+                                                             "asset", "stats", "asset_state"};
 
 const char *output_type_name(enum output_type t)
 {
@@ -500,6 +500,40 @@ static void output_asset_record(void *ctx, const struct json_buf *rec)
     output_dispatch(o, rec->p, rec->len, o->dispatch_ns);
 }
 
+/* An entry changed: the back-ends keep its state (Redis: the hash, the
+ * index by last seen, the address map). Through submit() like a record,
+ * so a Redis that is away gets it from the spool later. */
+static void output_asset_save(void *ctx, const struct asset *a, const struct json_buf *obj)
+{
+    struct output *o = ctx;
+    if (!o->nbe || obj->err)
+        return;
+    size_t need = obj->len + sizeof o->sensor_id + ASSET_ID_MAX + 64 + ASSET_LIST_MAX * 48;
+    if (!output_line_room(o, need)) {
+        o->st.too_large++;
+        return;
+    }
+    int n = snprintf(o->line, need, "%s\t%" PRIu64 "\t%s\t", a->id, a->last_us / 1000000u,
+                     o->sensor_id);
+    size_t len = n > 0 ? (size_t)n : 0;
+    for (uint8_t i = 0; i < a->ips.n; i++) {
+        n = snprintf(o->line + len, need - len, "%s%s", i ? " " : "", a->ips.v[i]);
+        len += n > 0 ? (size_t)n : 0;
+    }
+    o->line[len++] = '\t';
+    memcpy(o->line + len, obj->p, obj->len);
+    len += obj->len;
+    for (unsigned i = 0; i < o->nbe; i++)
+        o->be[i].be->submit(o->be[i].state, OUTPUT_ASSET_STATE, o->line, len, o->dispatch_ns);
+}
+
+/* Entries from Redis (the JSON of PREFIX:asset:ID), when assets.json had
+ * none: the inventory survives a sensor whose disk was replaced. */
+static void output_asset_fetched(void *ctx, const char *json, size_t len)
+{
+    asset_store_load(ctx, (const uint8_t *)json, len);
+}
+
 /* The inventory's events are matched against the rules here, on the
  * correlator's thread, and decided by the same rule state. */
 static void output_asset_event(void *ctx, const struct asset_event *aev)
@@ -691,8 +725,10 @@ struct output *output_new(const struct output_config *c, char *err, size_t errle
         o->assets = asset_store_new(&ac, err, errlen);
         if (!o->assets)
             goto fail;
-        struct asset_sink sink = {output_asset_record, output_asset_event, NULL, o};
+        struct asset_sink sink = {output_asset_record, output_asset_event, output_asset_save, o};
         asset_store_set_sink(o->assets, &sink);
+        if (c->redis.enabled && asset_store_loaded(o->assets) == 0)
+            output_redis_fetch_assets(&c->redis, ac.max_assets, output_asset_fetched, o->assets);
     }
     if (c->redis.enabled) {
         void *st = output_redis_new(&c->redis, o->state_dir, o->base, c->verbose, err, errlen);

@@ -55,10 +55,14 @@ enum output_type {
     OUTPUT_PROTOCOL, /* dicom, hl7, fhir and every other protocol record */
     OUTPUT_ASSET,
     OUTPUT_STATS,
+    /* Not a record: the asset inventory's entry for Redis's hashes
+     * (PREFIX:asset:ID, PREFIX:assets:seen, PREFIX:assets:ip), handed to
+     * back-ends only, as "ID\tLAST_SEEN\tSENSOR\tIP IP...\tJSON". */
+    OUTPUT_ASSET_STATE,
     OUTPUT_NTYPES,
 };
 
-/* "alert", "flow", "protocol", "asset", "stats". */
+/* "alert", "flow", "protocol", "asset", "stats", "asset_state". */
 const char *output_type_name(enum output_type t);
 /* From a record's "event_type" value. */
 enum output_type output_type_of(const char *rec, size_t len);
