@@ -22,8 +22,11 @@
 #include "mamori/mamori.h"
 #include "metrics/metrics.h"
 #include "output/eve_file.h"
+#include "asset/asset_registry.h"
 #include "asset/asset_store.h"
+#include "asset/asset_vulns.h"
 #include "output/output.h"
+#include "output/output_redis.h"
 #include "util/privdrop.h"
 #include "util/spsc_ring.h"
 #include "worker.h"
@@ -187,21 +190,74 @@ static void sensor_output_config(const struct config *c, bool live, int verbose,
     rc->spool_drop_oldest = strcmp(r->spool_when_full, "drop-oldest") == 0;
 }
 
-static int sensor_open_output(struct sensor *s, bool live)
+static struct asset_store_config sensor_asset_config(const struct config *c, const char *dir)
 {
-    struct output_config oc;
-    char err[1024];
-    sensor_output_config(s->cfg, live, s->o->verbose, &oc);
-    const struct config *c = s->cfg;
-    struct asset_store_config ac = {
+    return (struct asset_store_config){
         .enabled = c->assets.enabled,
-        .dir = oc.state_dir,
+        .dir = dir,
         .oui_dir = c->assets.oui_dir,
         .registry = c->assets.registry,
         .vulns = c->assets.vulns,
         .networks = c->assets.networks,
         .max_assets = c->assets.max_assets,
     };
+}
+
+int sensor_check_assets(const struct config *c, FILE *out)
+{
+    char err[1024];
+    int rc = 0;
+    if (*c->assets.registry) {
+        struct asset_registry *r = asset_registry_load(c->assets.registry, err, sizeof err);
+        if (!r) {
+            fprintf(out, "%s\n", err);
+            rc = -1;
+        }
+        asset_registry_free(r);
+    }
+    if (*c->assets.vulns) {
+        struct asset_vulns *v = asset_vulns_load(c->assets.vulns, err, sizeof err);
+        if (!v) {
+            fprintf(out, "%s\n", err);
+            rc = -1;
+        }
+        asset_vulns_free(v);
+    }
+    return rc;
+}
+
+static void sensor_asset_fetched(void *ctx, const char *json, size_t len)
+{
+    asset_store_load(ctx, (const uint8_t *)json, len);
+}
+
+int sensor_export_assets(const struct config *c, const char *format, FILE *out)
+{
+    struct output_config oc;
+    char err[1024];
+    sensor_output_config(c, false, 0, &oc);
+    struct asset_store_config ac = sensor_asset_config(c, oc.state_dir);
+    ac.enabled = true;
+    struct asset_store *st = asset_store_new(&ac, err, sizeof err);
+    if (!st) {
+        fprintf(stderr, "mamori: %s\n", err);
+        return -1;
+    }
+    if (asset_store_loaded(st) == 0 && oc.redis.enabled)
+        output_redis_fetch_assets(&oc.redis, ac.max_assets, sensor_asset_fetched, st);
+    int rc = asset_store_write(st, format, out);
+    if (rc < 0)
+        fprintf(stderr, "mamori: --export-assets: %s\n", strerror(-rc));
+    asset_store_free(st);
+    return rc < 0 ? -1 : 0;
+}
+
+static int sensor_open_output(struct sensor *s, bool live)
+{
+    struct output_config oc;
+    char err[1024];
+    sensor_output_config(s->cfg, live, s->o->verbose, &oc);
+    struct asset_store_config ac = sensor_asset_config(s->cfg, oc.state_dir);
     oc.assets = &ac;
     s->out = output_new(&oc, err, sizeof err);
     if (!s->out) {

@@ -25,6 +25,8 @@ struct asset_type_row {
 
 /* The table. First row that holds wins: keep the most telling first. */
 static const struct asset_type_row asset_rows[] = {
+    /* A router's MAC carries everybody's traffic: what it "does" is theirs. */
+    {"network", "router", NULL, COND_ROUTER, NULL},
     {"pacs", "archive", "DICOM SCP", COND_SOP_ACCEPTED, "*Query/Retrieve*"},
     {"modality", "CT", "DICOM SCU", COND_SOP_SENT, "*CT Image Storage"},
     {"modality", "MR", "DICOM SCU", COND_SOP_SENT, "*MR Image Storage"},
@@ -54,7 +56,6 @@ static const struct asset_type_row asset_rows[] = {
     {"building", "BACnet", NULL, COND_USES, "bacnet"},
     {"building", "Modbus", NULL, COND_SERVES, "modbus"},
     {"building", "KNX", NULL, COND_SERVES, "knx"},
-    {"network", "router", NULL, COND_ROUTER, NULL},
     {"printer", NULL, "print server", COND_SERVES, "ipp"},
     {"printer", NULL, "print server", COND_SERVES_PORT, "631"},
     {"printer", NULL, "print server", COND_SERVES_PORT, "9100"},

@@ -113,7 +113,8 @@ int asset_oui_add_csv(struct asset_oui *o, const uint8_t *p, size_t len)
         }
         i = end + 1;
     }
-    qsort(o->e, o->n, sizeof *o->e, asset_oui_cmp);
+    if (o->n)
+        qsort(o->e, o->n, sizeof *o->e, asset_oui_cmp);
     return added;
 }
 

@@ -235,3 +235,151 @@ void asset_store_free(struct asset_store *s)
     json_free(&s->out);
     free(s);
 }
+
+/* -- export ------------------------------------------------------------- */
+
+struct asset_export {
+    FILE *out;
+    bool csv;
+    struct json_buf *b;
+};
+
+/* One CSV field: quoted when it holds a comma, quote or line break. */
+static void asset_csv_put(FILE *out, const char *s, bool last)
+{
+    if (!s)
+        s = "";
+    if (strpbrk(s, ",\"\r\n")) {
+        fputc('"', out);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', out);
+            fputc(*s, out);
+        }
+        fputc('"', out);
+    } else {
+        fputs(s, out);
+    }
+    fputc(last ? '\n' : ',', out);
+}
+
+static void asset_csv_join(char *buf, size_t cap, const struct asset_strs *s)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    for (uint8_t i = 0; i < s->n && n < cap; i++) {
+        int k = snprintf(buf + n, cap - n, "%s%s", i ? " " : "", s->v[i]);
+        n += k > 0 ? (size_t)k : 0;
+    }
+}
+
+static const char *const asset_csv_columns[] = {"id",
+                                                "mac",
+                                                "vendor",
+                                                "ips",
+                                                "hostnames",
+                                                "type",
+                                                "subtype",
+                                                "role",
+                                                "registry",
+                                                "name",
+                                                "department",
+                                                "ae_titles",
+                                                "dicom_implementation_version",
+                                                "hl7_applications",
+                                                "ssh_banners",
+                                                "http_user_agents",
+                                                "vulns",
+                                                "first_seen",
+                                                "last_seen",
+                                                "bytes_in",
+                                                "bytes_out",
+                                                "evidence"};
+
+static void asset_export_line(void *ctx, const struct asset *a)
+{
+    struct asset_export *x = ctx;
+    if (!x->csv) {
+        json_reset(x->b);
+        asset_json_object(x->b, NULL, a);
+        fwrite(x->b->p, 1, x->b->len, x->out);
+        fputc('\n', x->out);
+        return;
+    }
+    char mac[18] = "", buf[2048], t1[40], t2[40], num[24];
+    if (a->has_mac)
+        snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", a->mac[0], a->mac[1], a->mac[2],
+                 a->mac[3], a->mac[4], a->mac[5]);
+    asset_csv_put(x->out, a->id, false);
+    asset_csv_put(x->out, mac, false);
+    asset_csv_put(x->out, a->vendor, false);
+    asset_csv_join(buf, sizeof buf, &a->ips);
+    asset_csv_put(x->out, buf, false);
+    asset_csv_join(buf, sizeof buf, &a->hostnames);
+    asset_csv_put(x->out, buf, false);
+    asset_csv_put(x->out, a->type, false);
+    asset_csv_put(x->out, a->subtype, false);
+    asset_csv_put(x->out, a->role, false);
+    static const char *const status[] = {"", "registered", "unregistered", "retired"};
+    asset_csv_put(x->out, a->reg_status < 4 ? status[a->reg_status] : "", false);
+    asset_csv_put(x->out, a->reg ? a->reg->name : "", false);
+    asset_csv_put(x->out, a->reg ? a->reg->department : "", false);
+    size_t n = 0;
+    buf[0] = 0;
+    for (uint8_t i = 0; i < a->n_ae; i++) {
+        int k = snprintf(buf + n, sizeof buf - n, "%s%s/%s", i ? " " : "", a->ae[i].ae,
+                         a->ae[i].scp ? "SCP" : "SCU");
+        n += k > 0 && (size_t)k < sizeof buf - n ? (size_t)k : 0;
+    }
+    asset_csv_put(x->out, buf, false);
+    asset_csv_put(x->out, a->impl_version.n ? a->impl_version.v[a->impl_version.n - 1] : "", false);
+    asset_csv_join(buf, sizeof buf, &a->hl7_apps);
+    asset_csv_put(x->out, buf, false);
+    asset_csv_join(buf, sizeof buf, &a->ssh);
+    asset_csv_put(x->out, buf, false);
+    asset_csv_join(buf, sizeof buf, &a->user_agents);
+    asset_csv_put(x->out, buf, false);
+    n = 0;
+    buf[0] = 0;
+    for (uint8_t i = 0; i < a->n_vulns; i++) {
+        int k = snprintf(buf + n, sizeof buf - n, "%s%s", i ? " " : "", a->vulns[i]->ids);
+        n += k > 0 && (size_t)k < sizeof buf - n ? (size_t)k : 0;
+    }
+    asset_csv_put(x->out, buf, false);
+    struct json_buf tb;
+    json_init(&tb);
+    json_time(&tb, NULL, a->first_us);
+    snprintf(t1, sizeof t1, "%.*s", tb.len > 2 ? (int)tb.len - 2 : 0, tb.p ? tb.p + 1 : "");
+    json_reset(&tb);
+    json_time(&tb, NULL, a->last_us);
+    snprintf(t2, sizeof t2, "%.*s", tb.len > 2 ? (int)tb.len - 2 : 0, tb.p ? tb.p + 1 : "");
+    json_free(&tb);
+    asset_csv_put(x->out, t1, false);
+    asset_csv_put(x->out, t2, false);
+    snprintf(num, sizeof num, "%llu", (unsigned long long)a->bytes_in);
+    asset_csv_put(x->out, num, false);
+    snprintf(num, sizeof num, "%llu", (unsigned long long)a->bytes_out);
+    asset_csv_put(x->out, num, false);
+    n = 0;
+    buf[0] = 0;
+    for (uint8_t i = 0; i < a->n_evidence; i++) {
+        int k = snprintf(buf + n, sizeof buf - n, "%s%s", i ? "; " : "", a->evidence[i]);
+        n += k > 0 && (size_t)k < sizeof buf - n ? (size_t)k : 0;
+    }
+    asset_csv_put(x->out, buf, true);
+}
+
+int asset_store_write(struct asset_store *s, const char *format, FILE *out)
+{
+    struct asset_export x = {out, false, &s->out};
+    if (strcmp(format, "csv") == 0) {
+        x.csv = true;
+        size_t nc = sizeof asset_csv_columns / sizeof asset_csv_columns[0];
+        for (size_t i = 0; i < nc; i++)
+            asset_csv_put(out, asset_csv_columns[i], i + 1 == nc);
+    } else if (strcmp(format, "json") != 0) {
+        return -EINVAL;
+    }
+    asset_table_foreach(s->table, asset_export_line, &x);
+    return fflush(out) == 0 && !ferror(out) ? 0 : -EIO;
+}

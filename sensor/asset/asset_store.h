@@ -50,8 +50,10 @@ int asset_store_load(struct asset_store *s, const uint8_t *p, size_t len);
 size_t asset_store_loaded(const struct asset_store *s);
 size_t asset_store_load_errors(const struct asset_store *s);
 
-/* Writes the inventory of LOGDIR/assets.json to out as csv or json (one
- * object a line). Returns 0, or -errno with err set. */
-int asset_store_export(const char *dir, const char *format, FILE *out, char *err, size_t errlen);
+/* Writes the inventory to out, least recently seen first: "json" (one
+ * asset object a line, as assets.json) or "csv" (a header, then one
+ * device a line: the columns of docs/assets.md). Returns 0, -EINVAL for
+ * another format, or -errno of the write. */
+int asset_store_write(struct asset_store *s, const char *format, FILE *out);
 
 #endif

@@ -416,7 +416,7 @@ static void asset_bind_ip(struct asset_table *t, struct asset *a, const uint8_t 
     if (strs_add(t, &a->ips, text, strlen(text)))
         asset_changed(t, a, "address %s", text);
     if (before && before->has_mac && a->has_mac) {
-        char detail[160];
+        char detail[64 + 2 * ASSET_ID_MAX + 32];
         snprintf(detail, sizeof detail, "address %s moved from %s to %s", text, before->id, a->id);
         asset_changed(t, a, "%s", detail);
         asset_emit(t, ASSET_EVENT_IDENTITY, a, detail, NULL);
@@ -487,11 +487,9 @@ static struct asset *asset_resolve(struct asset_table *t, const uint8_t ip[16], 
 
 /* -- the registry and vulnerable versions ------------------------------- */
 
-static void asset_registry_check(struct asset_table *t, struct asset *a)
+static const struct asset_registry_entry *asset_registry_find(const struct asset_table *t,
+                                                              const struct asset *a)
 {
-    if (!t->c.registry || a->reg_status == ASSET_REG_REGISTERED ||
-        a->reg_status == ASSET_REG_RETIRED)
-        return;
     const struct asset_registry_entry *e = NULL;
     if (a->has_mac)
         e = asset_registry_by_mac(t->c.registry, a->mac);
@@ -501,11 +499,25 @@ static void asset_registry_check(struct asset_table *t, struct asset *a)
         if (inet_pton(v == 4 ? AF_INET : AF_INET6, a->ips.v[i], ip) == 1)
             e = asset_registry_by_ip(t->c.registry, ip, v);
     }
+    return e;
+}
+
+/* Once per device and run: registered, retired (reported each run: it is
+ * still there) or unregistered (reported once it has an address to look
+ * up; a later address that is listed makes it registered). */
+static void asset_registry_check(struct asset_table *t, struct asset *a)
+{
+    if (!t->c.registry || (a->reg_checked && a->reg_status != ASSET_REG_UNREGISTERED))
+        return;
+    const struct asset_registry_entry *e = asset_registry_find(t, a);
     char detail[200];
     if (e) {
+        bool changed = a->reg != e;
         a->reg = e;
         a->reg_status = e->retired ? ASSET_REG_RETIRED : ASSET_REG_REGISTERED;
-        asset_changed(t, a, "registry: %s", e->retired ? "retired" : "registered");
+        a->reg_checked = true;
+        if (changed)
+            asset_changed(t, a, "registry: %s", e->retired ? "retired" : "registered");
         if (e->retired) {
             snprintf(detail, sizeof detail, "%s (%s, registry line %u) is retired", e->name,
                      e->department, e->line);
@@ -513,14 +525,14 @@ static void asset_registry_check(struct asset_table *t, struct asset *a)
         }
         return;
     }
-    /* A device known only by a DHCP request has no address to look up
-     * yet: it is unregistered once it has one. */
-    if (a->reg_status == ASSET_REG_UNREGISTERED || (!a->ips.n && !a->has_mac))
+    if (!a->ips.n || a->reg_checked)
         return;
-    if (!a->ips.n)
-        return;
+    bool changed = a->reg_status != ASSET_REG_UNREGISTERED;
+    a->reg = NULL;
     a->reg_status = ASSET_REG_UNREGISTERED;
-    asset_changed(t, a, "registry: %s", "unregistered");
+    a->reg_checked = true;
+    if (changed)
+        asset_changed(t, a, "registry: %s", "unregistered");
     snprintf(detail, sizeof detail, "%s (%s%s%s) is not in the registry", a->id,
              a->vendor ? a->vendor : "unknown vendor", a->hostnames.n ? ", " : "",
              a->hostnames.n ? a->hostnames.v[0] : "");
@@ -531,6 +543,7 @@ struct asset_vuln_ctx {
     struct asset_table *t;
     struct asset *a;
     const char *seen;
+    bool quiet; /* derived again from a loaded entry: known already */
 };
 
 static void asset_vuln_hit(void *ctx, const struct asset_vuln *v)
@@ -543,6 +556,8 @@ static void asset_vuln_hit(void *ctx, const struct asset_vuln *v)
     if (a->n_vulns == ASSET_VULNS_MAX)
         return;
     a->vulns[a->n_vulns++] = v;
+    if (c->quiet)
+        return;
     char detail[300];
     snprintf(detail, sizeof detail, "%s: %s %s (%s)", c->seen, v->product, v->ids, v->severity);
     asset_changed(c->t, a, "vulnerable: %s", v->ids);
@@ -554,7 +569,7 @@ static void asset_vuln_check(struct asset_table *t, struct asset *a, enum asset_
 {
     if (!t->c.vulns)
         return;
-    struct asset_vuln_ctx c = {t, a, seen};
+    struct asset_vuln_ctx c = {t, a, seen, false};
     asset_vulns_match(t->c.vulns, src, seen, asset_vuln_hit, &c);
 }
 
@@ -1279,6 +1294,33 @@ static bool jr_object(struct asset_table *t, struct asset_jr *r, struct asset *a
     return jr_lit(r, '}');
 }
 
+/* What a loaded entry's evidence implies, without reporting it: it was
+ * reported when it was seen. */
+static void asset_derive_quiet(struct asset_table *t, struct asset *a)
+{
+    if (t->c.registry) {
+        a->reg = asset_registry_find(t, a);
+        a->reg_status = a->reg     ? (a->reg->retired ? ASSET_REG_RETIRED : ASSET_REG_REGISTERED)
+                        : a->ips.n ? ASSET_REG_UNREGISTERED
+                                   : ASSET_REG_NONE;
+    }
+    if (!t->c.vulns)
+        return;
+    const struct {
+        const struct asset_strs *s;
+        enum asset_vuln_source src;
+    } seen[] = {{&a->impl_version, VULN_DICOM},
+                {&a->ssh, VULN_SSH},
+                {&a->servers, VULN_HTTP_SERVER},
+                {&a->user_agents, VULN_HTTP_UA}};
+    for (size_t i = 0; i < sizeof seen / sizeof seen[0]; i++) {
+        for (uint8_t k = 0; k < seen[i].s->n; k++) {
+            struct asset_vuln_ctx c = {t, a, seen[i].s->v[k], true};
+            asset_vulns_match(t->c.vulns, seen[i].src, seen[i].s->v[k], asset_vuln_hit, &c);
+        }
+    }
+}
+
 static bool asset_id_valid(const struct asset *a)
 {
     if (strncmp(a->id, "mac-", 4) == 0)
@@ -1332,6 +1374,7 @@ int asset_table_load_json(struct asset_table *t, const uint8_t *p, size_t len, s
                     if (*slot)
                         (*slot)->a = a;
                 }
+                asset_derive_quiet(t, a);
                 asset_classify(a);
                 loaded++;
                 continue;

@@ -94,6 +94,7 @@ struct asset {
     uint8_t n_evidence;
     /* The registry's view. */
     uint8_t reg_status;                              /* enum asset_reg_status */
+    bool reg_checked;                                /* looked up (and reported) in this run */
     const struct asset_registry_entry *reg;          /* borrowed from the registry */
     const struct asset_vuln *vulns[ASSET_VULNS_MAX]; /* borrowed from the vulns table */
     uint8_t n_vulns;
