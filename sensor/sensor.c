@@ -238,6 +238,7 @@ int sensor_export_assets(const struct config *c, const char *format, FILE *out)
     sensor_output_config(c, false, 0, &oc);
     struct asset_store_config ac = sensor_asset_config(c, oc.state_dir);
     ac.enabled = true;
+    ac.read_only = true;
     struct asset_store *st = asset_store_new(&ac, err, sizeof err);
     if (!st) {
         fprintf(stderr, "mamori: %s\n", err);

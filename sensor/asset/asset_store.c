@@ -13,6 +13,7 @@
 
 struct asset_store {
     char dir[1024];
+    bool read_only;
     struct asset_oui *oui;
     struct asset_registry *registry;
     struct asset_vulns *vulns;
@@ -55,6 +56,7 @@ struct asset_store *asset_store_new(const struct asset_store_config *c, char *er
     }
     json_init(&s->out);
     snprintf(s->dir, sizeof s->dir, "%s", c->dir ? c->dir : "");
+    s->read_only = c->read_only;
     s->oui = asset_oui_new();
     if (!s->oui) {
         snprintf(err, errlen, "assets: out of memory");
@@ -187,7 +189,7 @@ static int asset_store_save(struct asset_store *s)
 
 int asset_store_flush(struct asset_store *s, uint64_t now_ms, bool force)
 {
-    if (!s->dir[0] || !s->dirty)
+    if (!s->dir[0] || !s->dirty || s->read_only)
         return 0;
     if (!force && now_ms < s->saved_ms + ASSET_STORE_SAVE_MS)
         return 0;
@@ -203,8 +205,10 @@ int asset_store_flush(struct asset_store *s, uint64_t now_ms, bool force)
 int asset_store_load(struct asset_store *s, const uint8_t *p, size_t len)
 {
     int n = asset_table_load_json(s->table, p, len, &s->load_errors);
-    if (n > 0)
+    if (n > 0) {
         s->loaded += (size_t)n;
+        s->dirty = true; /* from elsewhere (Redis): kept in assets.json too */
+    }
     return n;
 }
 

@@ -28,6 +28,7 @@ struct asset_store_config {
     const char *vulns;    /* "" = none */
     const char *networks; /* "" = private, link-local, ULA */
     uint32_t max_assets;
+    bool read_only; /* never write assets.json (--export-assets) */
 };
 
 struct asset_store;

@@ -543,8 +543,18 @@ struct asset_vuln_ctx {
     struct asset_table *t;
     struct asset *a;
     const char *seen;
-    bool quiet; /* derived again from a loaded entry: known already */
+    bool quiet;     /* derived again from a loaded entry: known already */
+    char ids[256];  /* the new advisories' ids, for one event */
+    char worst[12]; /* their highest severity */
 };
+
+static int asset_severity_rank(const char *s)
+{
+    return strcmp(s, "critical") == 0 ? 4
+           : strcmp(s, "high") == 0   ? 3
+           : strcmp(s, "medium") == 0 ? 2
+                                      : 1;
+}
 
 static void asset_vuln_hit(void *ctx, const struct asset_vuln *v)
 {
@@ -558,19 +568,26 @@ static void asset_vuln_hit(void *ctx, const struct asset_vuln *v)
     a->vulns[a->n_vulns++] = v;
     if (c->quiet)
         return;
-    char detail[300];
-    snprintf(detail, sizeof detail, "%s: %s %s (%s)", c->seen, v->product, v->ids, v->severity);
+    size_t n = strlen(c->ids);
+    snprintf(c->ids + n, sizeof c->ids - n, "%s%s", n ? " " : "", v->ids);
+    if (!c->worst[0] || asset_severity_rank(v->severity) > asset_severity_rank(c->worst))
+        snprintf(c->worst, sizeof c->worst, "%s", v->severity);
     asset_changed(c->t, a, "vulnerable: %s", v->ids);
-    asset_emit(c->t, ASSET_EVENT_VULNERABLE, a, detail, NULL);
 }
 
+/* One event per version seen, naming every advisory it is in. */
 static void asset_vuln_check(struct asset_table *t, struct asset *a, enum asset_vuln_source src,
                              const char *seen)
 {
     if (!t->c.vulns)
         return;
-    struct asset_vuln_ctx c = {t, a, seen, false};
+    struct asset_vuln_ctx c = {t, a, seen, false, "", ""};
     asset_vulns_match(t->c.vulns, src, seen, asset_vuln_hit, &c);
+    if (!c.ids[0])
+        return;
+    char detail[400];
+    snprintf(detail, sizeof detail, "%s: %s (%s)", seen, c.ids, c.worst);
+    asset_emit(t, ASSET_EVENT_VULNERABLE, a, detail, NULL);
 }
 
 /* -- evidence items ---------------------------------------------------- */
@@ -1315,7 +1332,7 @@ static void asset_derive_quiet(struct asset_table *t, struct asset *a)
                 {&a->user_agents, VULN_HTTP_UA}};
     for (size_t i = 0; i < sizeof seen / sizeof seen[0]; i++) {
         for (uint8_t k = 0; k < seen[i].s->n; k++) {
-            struct asset_vuln_ctx c = {t, a, seen[i].s->v[k], true};
+            struct asset_vuln_ctx c = {t, a, seen[i].s->v[k], true, "", ""};
             asset_vulns_match(t->c.vulns, seen[i].src, seen[i].s->v[k], asset_vuln_hit, &c);
         }
     }

@@ -91,6 +91,34 @@ def main():
         news = [r for r in recs if r.get("event_type") == "asset" and r["asset"].get("event") == "new"]
         if len(news) != len(inv) or not inv:
             problems.append("hospital-normal: %d new records for %d devices" % (len(news), len(inv)))
+        # The inventory as IT exports it.
+        rc, out, err = eve.run_mamori(mamori, ["--export-assets", "csv", "-l", log])
+        lines = out.splitlines() if isinstance(out, str) else out.decode().splitlines()
+        if rc != 0 or not lines or not lines[0].startswith("id,mac,vendor,ips,hostnames,type"):
+            problems.append("--export-assets csv: exit %r %s" % (rc, lines[:1]))
+        elif len(lines) != len(inv) + 1 or not any(
+                "10.20.1.21" in x and "MR_ROOM1/SCU" in x and "GE Healthcare" in x for x in lines):
+            problems.append("--export-assets csv: %d lines for %d devices" % (len(lines), len(inv)))
+        rc, out, err = eve.run_mamori(mamori, ["--export-assets", "json", "-l", log])
+        text = out if isinstance(out, str) else out.decode()
+        if rc != 0 or sorted(json.loads(x)["id"] for x in text.splitlines()) != \
+                sorted(a["id"] for a in inv):
+            problems.append("--export-assets json: exit %r, not the devices of assets.json" % rc)
+        rc, out, err = eve.run_mamori(mamori, ["--export-assets", "xml", "-l", log])
+        if rc != 1:
+            problems.append("--export-assets xml: exit %r" % rc)
+
+        # -T rejects a broken registry with FILE:LINE:COL.
+        broken = os.path.join(tmp, "broken.csv")
+        with open(broken, "w", encoding="utf-8") as f:
+            f.write("address,name,type,department,status\n10.0.0.1,pc,workstation,IT,gone\n")
+        cfg = os.path.join(tmp, "broken.yaml")
+        with open(cfg, "w", encoding="utf-8") as f:
+            f.write("assets:\n  enabled: true\n  registry: %s\n" % broken)
+        rc, out, err = eve.run_mamori(mamori, ["-T", "-c", cfg])
+        if rc != 1 or broken + ":2:28: status" not in err:
+            problems.append("-T with a broken registry: exit %r: %s" % (rc, err.strip()[:200]))
+
         # Restart on the same directory: nothing is new. (eve.json is
         # appended to: only the second run's records are looked at.)
         os.unlink(os.path.join(log, "eve.json"))

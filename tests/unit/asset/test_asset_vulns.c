@@ -46,13 +46,13 @@ static void test_shipped(void)
     CHECK(!strstr(h.ids, "CVE-2022-2119") && strstr(h.ids, "CVE-2024-34508"));
     memset(&h, 0, sizeof h);
     asset_vulns_match(v, VULN_DICOM, "OFFIS_DCMTK_369", on_hit, &h);
-    CHECK_EQ_INT(h.n, 0);
+    CHECK(!strstr(h.ids, "CVE-2024-34508") && !strstr(h.ids, "CVE-2022-2119"));
     memset(&h, 0, sizeof h);
     asset_vulns_match(v, VULN_SSH, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3", on_hit, &h);
     CHECK(strstr(h.ids, "CVE-2024-6387") != NULL);
     memset(&h, 0, sizeof h);
     asset_vulns_match(v, VULN_SSH, "SSH-2.0-OpenSSH_8.4p1", on_hit, &h);
-    CHECK_EQ_INT(h.n, 0);
+    CHECK(!strstr(h.ids, "CVE-2024-6387") && strstr(h.ids, "CVE-2023-48795"));
     memset(&h, 0, sizeof h);
     asset_vulns_match(v, VULN_SSH, "SSH-2.0-OpenSSH_9.8p1", on_hit, &h);
     CHECK_EQ_INT(h.n, 0);
