@@ -212,6 +212,7 @@ void config_default(struct config *c)
     c->stats_interval_s = 60;
     c->rules.state_memory = rl.memcap;
     snprintf(c->assets.oui_dir, sizeof c->assets.oui_dir, "/usr/share/ieee-data");
+    c->assets.enabled = true;
     c->assets.max_assets = 100000;
 }
 
