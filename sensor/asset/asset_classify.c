@@ -49,6 +49,16 @@ static const struct asset_type_row asset_rows[] = {
     {"pacs", NULL, "DICOM SCP", COND_AE, "PACS*"},
     {"pacs", NULL, "DICOM SCP", COND_SERVES, "dicom"},
     {"modality", NULL, "DICOM SCU", COND_USES, "dicom"},
+    /* Makers of medical equipment only: their MAC says what the device is
+     * even before it speaks DICOM or HL7. */
+    {"modality", NULL, NULL, COND_VENDOR, "GE Healthcare*"},
+    {"modality", NULL, NULL, COND_VENDOR, "Philips Medical*"},
+    {"modality", NULL, NULL, COND_VENDOR, "Siemens Healthineers*"},
+    {"modality", NULL, NULL, COND_VENDOR, "Hitachi Aloka*"},
+    {"modality", NULL, NULL, COND_VENDOR, "Carestream*"},
+    {"medical", "lab analyzer", NULL, COND_VENDOR, "Sysmex*"},
+    {"medical", "lab analyzer", NULL, COND_VENDOR, "Roche Diagnostics*"},
+    {"medical", "patient monitoring", NULL, COND_VENDOR, "NIHON KOHDEN*"},
     {"hl7", "interface engine", "HL7 server and client", COND_SERVES_USES, "hl7"},
     {"hl7", "HL7 server", "HL7 server", COND_SERVES, "hl7"},
     {"hl7", "HL7 sender", "HL7 client", COND_USES, "hl7"},

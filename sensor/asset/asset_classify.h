@@ -11,6 +11,7 @@
  *   pacs                              storage accepted as SCP, query/retrieve served
  *   workstation DICOM viewer, PC      query/retrieve used, web/SMB/RDP clients
  *   hl7         interface engine, HL7 server, HL7 sender
+ *   medical     lab analyzer, patient monitoring (by maker)
  *   printer                           IPP/LPD/9100 served, printer vendors
  *   network     router, switch        many addresses behind one MAC, SNMP, vendors
  *   building    BACnet, Modbus, KNX   building automation protocols

@@ -80,6 +80,20 @@ static void asset_collect_dicom(struct asset_evidence_buf *m, const struct dicom
     asset_evidence_add_str(m, AEV_DICOM_IMPL_UID, ASSET_SERVER,
                            dicom_uid_str(ev, ev->impl_class_ac));
     asset_evidence_add_str(m, AEV_DICOM_IMPL_VERSION, ASSET_SERVER, ev->impl_version_ac);
+    /* What the client sent: the SOP classes of its commands; an
+     * association without commands (rejected, or only proposed) tells
+     * only what it proposed. The server: what it accepted. */
+    unsigned sent = 0;
+    for (uint8_t i = 0; i < ev->n_cmd; i++) {
+        const struct dicom_cmd_summary *c = &ev->cmd[i];
+        const char *name = dicom_uid_name(c->sop_class);
+        if (!name)
+            name = dicom_uid_str(ev, c->sop_class);
+        if (c->requests && name && *name) {
+            asset_evidence_add_str(m, AEV_DICOM_SOP, ASSET_CLIENT, name);
+            sent++;
+        }
+    }
     for (uint8_t i = 0; i < ev->n_ctx; i++) {
         const struct dicom_pctx *pc = &ev->ctx[i];
         const char *name = dicom_uid_name(pc->abstract);
@@ -87,7 +101,8 @@ static void asset_collect_dicom(struct asset_evidence_buf *m, const struct dicom
             name = dicom_uid_str(ev, pc->abstract);
         if (!name || !*name)
             continue;
-        asset_evidence_add_str(m, AEV_DICOM_SOP, ASSET_CLIENT, name);
+        if (!sent)
+            asset_evidence_add_str(m, AEV_DICOM_SOP, ASSET_CLIENT, name);
         if (pc->result == 0)
             asset_evidence_add_str(m, AEV_DICOM_SOP, ASSET_SERVER, name);
     }
