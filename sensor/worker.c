@@ -39,7 +39,7 @@ struct worker {
     struct worker_detect_stats dst;
     uint64_t next_alert; /* alert_id counter */
     struct rule_candidate cand[WORKER_MAX_CANDIDATES];
-    uint64_t now_us;      /* latest capture time seen */
+    uint64_t now_us; /* latest capture time seen */
     uint64_t next_expire_us;
     /* The asset inventory's evidence (cfg.assets): built here, copied
      * into the ring. */
@@ -246,6 +246,8 @@ void worker_packet(void *ctx, int linktype, uint64_t ts_us, const uint8_t *data,
     }
     classify_packet(w->cls, f, &p);
     proto_packet(w->proto, f, &p, dir);
+    if (w->asset && asset_collect_packet(w->asset, &p))
+        worker_asset(w);
 }
 
 void worker_tick(struct worker *w, uint64_t now_us)

@@ -1,8 +1,11 @@
 #include "asset/asset_collect.h"
 
 #include <ctype.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "asset/asset_names.h"
 #include "proto/proto_dicom.h"
 #include "proto/proto_hl7.h"
 
@@ -132,4 +135,88 @@ bool asset_collect_proto(struct asset_evidence_buf *m, const struct flow *f,
         return true;
     }
     return false;
+}
+
+struct asset_collect_names {
+    struct asset_evidence_buf *m;
+    int n;
+};
+
+static void asset_collect_name(void *ctx, const uint8_t ip[16], uint8_t version, const char *name)
+{
+    struct asset_collect_names *c = ctx;
+    uint8_t b[1 + 16 + ASSET_EVIDENCE_ITEM_MAX];
+    size_t n = strnlen(name, ASSET_EVIDENCE_ITEM_MAX - 17);
+    b[0] = version;
+    memcpy(b + 1, ip, 16);
+    memcpy(b + 17, name, n);
+    if (asset_evidence_add(c->m, AEV_NAME_OF, ASSET_CLIENT, b, 17 + n) == 0)
+        c->n++;
+}
+
+static void asset_collect_packet_head(struct asset_evidence_buf *m, const struct packet *p,
+                                      const uint8_t *ip, const uint8_t *mac, const char *app)
+{
+    struct asset_evidence_head h;
+    memset(&h, 0, sizeof h);
+    h.ip_version = p->ip_version;
+    h.l4proto = p->l4proto;
+    h.sport = p->sport;
+    h.dport = p->dport;
+    h.first_us = h.last_us = p->ts_us;
+    if (ip)
+        memcpy(h.client_ip, ip, p->ip_version == 4 ? 4 : 16);
+    if (mac) {
+        memcpy(h.client_mac, mac, 6);
+        h.flags |= ASSET_EV_CLIENT_MAC;
+    }
+    snprintf(h.app_proto, sizeof h.app_proto, "%s", app);
+    asset_evidence_begin(m, &h);
+}
+
+bool asset_collect_packet(struct asset_evidence_buf *m, const struct packet *p)
+{
+    if (p->l4proto != IPPROTO_UDP || !p->payload_len)
+        return false;
+    const uint8_t *d = p->payload;
+    size_t len = p->payload_len;
+    if (p->ip_version == 4 && (p->sport == 67 || p->sport == 68) &&
+        (p->dport == 67 || p->dport == 68)) {
+        struct asset_dhcp dh;
+        if (asset_dhcp_parse(d, len, &dh) < 0)
+            return false;
+        /* The device is the client hardware address, wherever the
+         * message came from (a relay, the server). Its address: the one
+         * an ACK gives it, or the one it says it has. */
+        static const uint8_t zero[4] = {0};
+        const uint8_t *ip = dh.op == 2 && dh.msg_type == 5    ? dh.yiaddr
+                            : memcmp(dh.ciaddr, zero, 4) != 0 ? dh.ciaddr
+                                                              : NULL;
+        asset_collect_packet_head(m, p, ip, dh.chaddr, "dhcp");
+        if (dh.op == 1) {
+            asset_evidence_add_str(m, AEV_HOSTNAME, ASSET_CLIENT, dh.hostname);
+            asset_evidence_add_str(m, AEV_HOSTNAME, ASSET_CLIENT, dh.fqdn);
+            asset_evidence_add_str(m, AEV_DHCP_CLASS, ASSET_CLIENT, dh.vendor_class);
+            asset_evidence_add_str(m, AEV_DHCP_FP, ASSET_CLIENT, dh.fingerprint);
+        }
+        return ip || m->items;
+    }
+    int (*names)(const uint8_t *, size_t, asset_name_fn, void *) = NULL;
+    const char *app = NULL;
+    if (p->sport == 5353 || p->dport == 5353) {
+        names = asset_dns_names;
+        app = "mdns";
+    } else if (p->sport == 137 || p->dport == 137) {
+        names = asset_nbns_names;
+        app = "netbios";
+    } else if (p->sport == 53) {
+        names = asset_dns_names;
+        app = "dns";
+    }
+    if (!names)
+        return false;
+    asset_collect_packet_head(m, p, p->src_ip, p->has_mac ? p->src_mac : NULL, app);
+    struct asset_collect_names c = {m, 0};
+    names(d, len, asset_collect_name, &c);
+    return c.n > 0;
 }

@@ -20,4 +20,9 @@ void asset_collect_flow(struct asset_evidence_buf *m, const struct flow *f,
 bool asset_collect_proto(struct asset_evidence_buf *m, const struct flow *f,
                          const struct proto_parser *ps, unsigned kind, const void *ev);
 
+/* One UDP packet that names devices: DHCP (ports 67/68), mDNS (5353),
+ * NetBIOS name service (137), DNS responses (from port 53). Returns false
+ * when it names none. */
+bool asset_collect_packet(struct asset_evidence_buf *m, const struct packet *p);
+
 #endif

@@ -59,6 +59,7 @@ enum asset_evidence_tag {
     AEV_DICOM_IMPL_VERSION,
     AEV_HL7_APP, /* MSH-3 (client side) or MSH-5 (server side) */
     AEV_HL7_FACILITY,
+    AEV_NAME_OF, /* a name for an address: version u8, address[16], name */
     AEV_TAG_MAX
 };
 

@@ -15,6 +15,9 @@
 
 #define ASSET_NETS_MAX 32
 #define ASSET_CHANGES_MAX 8
+/* Devices one message may touch: its two ends, and the ones a DNS,
+ * mDNS or NetBIOS answer names. */
+#define ASSET_TOUCH_MAX 8
 
 struct asset_net {
     uint8_t ip[16];
@@ -50,7 +53,7 @@ struct asset_table {
     struct json_buf rec, obj;
     /* The message being folded in. */
     struct asset_evidence_head head;
-    struct asset_touch touch[2];
+    struct asset_touch touch[ASSET_TOUCH_MAX];
     uint64_t now_us;
 };
 
@@ -289,7 +292,7 @@ static struct asset *asset_create(struct asset_table *t, const char *id)
 {
     if (t->st.assets >= t->c.max_assets && t->lru_head) {
         struct asset *old = t->lru_head;
-        for (int i = 0; i < 2; i++)
+        for (int i = 0; i < ASSET_TOUCH_MAX; i++)
             if (t->touch[i].a == old)
                 return NULL; /* never evict what this message is about */
         asset_remove(t, old);
@@ -315,10 +318,10 @@ static struct asset *asset_create(struct asset_table *t, const char *id)
 
 static struct asset_touch *touch_of(struct asset_table *t, struct asset *a)
 {
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < ASSET_TOUCH_MAX; i++)
         if (t->touch[i].a == a)
             return &t->touch[i];
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < ASSET_TOUCH_MAX; i++)
         if (!t->touch[i].a) {
             memset(&t->touch[i], 0, sizeof t->touch[i]);
             t->touch[i].a = a;
@@ -650,6 +653,38 @@ struct asset_fold {
     struct asset *side[2];
 };
 
+/* A name for an address (mDNS, NetBIOS, DNS): given to the device that
+ * holds the address, if it is one; the sender's own names always are. */
+static void asset_name_item(struct asset_table *t, struct asset_fold *f,
+                            const struct asset_evidence_item *it)
+{
+    if (it->len < 18 || (it->p[0] != 4 && it->p[0] != 6))
+        return;
+    uint8_t version = it->p[0];
+    uint8_t ip[16] = {0};
+    memcpy(ip, it->p + 1, 16);
+    char name[ASSET_EVIDENCE_ITEM_MAX + 1];
+    size_t n = it->len - 17;
+    memcpy(name, it->p + 17, n);
+    name[n] = 0;
+    while (n && name[n - 1] == '.')
+        name[--n] = 0;
+    if (!n || strlen(name) != n)
+        return;
+    struct asset *a = NULL;
+    if (version == t->head.ip_version && memcmp(ip, t->head.client_ip, ip_len(version)) == 0)
+        a = f->side[ASSET_CLIENT];
+    if (!a) {
+        struct asset_ipnode **slot = ip_slot(t, ip, version);
+        a = *slot ? (*slot)->a : NULL;
+    }
+    if (!a || a->router)
+        return;
+    touch_of(t, a);
+    if (strs_add(t, &a->hostnames, name, n))
+        asset_changed(t, a, "hostname %s", name);
+}
+
 static void asset_item(void *ctx, const struct asset_evidence_item *it)
 {
     struct asset_fold *f = ctx;
@@ -657,6 +692,10 @@ static void asset_item(void *ctx, const struct asset_evidence_item *it)
     struct asset *a = f->side[it->side];
     if (!a)
         return;
+    if (it->tag == AEV_NAME_OF) {
+        asset_name_item(t, f, it);
+        return;
+    }
     const char *v = (const char *)it->p;
     size_t n = it->len;
     char tmp[ASSET_EVIDENCE_ITEM_MAX + 1];
@@ -1009,7 +1048,7 @@ int asset_table_evidence(struct asset_table *t, const uint8_t *p, size_t len)
     asset_evidence_parse(p, len, h, asset_item, &f);
     struct asset *c = f.side[ASSET_CLIENT], *s = f.side[ASSET_SERVER];
     bool answered = h->flags & ASSET_EV_ANSWERED;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < ASSET_TOUCH_MAX; i++)
         if (t->touch[i].a)
             asset_registry_check(t, t->touch[i].a);
     if (h->flags & ASSET_EV_FLOW) {
@@ -1024,7 +1063,7 @@ int asset_table_evidence(struct asset_table *t, const uint8_t *p, size_t len)
             asset_service(t, s, true, h->client_ip, h->ip_version);
         }
     }
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < ASSET_TOUCH_MAX; i++)
         if (t->touch[i].a)
             asset_report(t, &t->touch[i]);
     return 0;

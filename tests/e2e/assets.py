@@ -44,6 +44,55 @@ def run(mamori, root, capture, logdir, tmp):
     return rc, err, records, bad, inv
 
 
+def run_shared(mamori, path, tmp, networks):
+    d = tempfile.mkdtemp(dir=tmp)
+    cfg = os.path.join(d, "c.yaml")
+    with open(cfg, "w", encoding="utf-8") as f:
+        f.write("assets:\n  networks: \"%s\"\n" % networks)
+    rc, _, err = eve.run_mamori(mamori, ["-c", cfg, "-r", path, "-l", d])
+    inv = []
+    if os.path.exists(os.path.join(d, "assets.json")):
+        with open(os.path.join(d, "assets.json"), encoding="utf-8") as f:
+            inv = [json.loads(line) for line in f if line.strip()]
+    return rc, err, inv
+
+
+def check_shared(mamori, root, tmp, problems):
+    top = eve.shared_pcaps_dir(root)
+    if not os.path.isdir(top):
+        print("skip: no shared captures at %s" % top)
+        return
+    private = "10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 fe80::/10 fc00::/7"
+    cases = [
+        ("hl7/ndpi_hl7.pcap", private, "10.0.0.155",
+         lambda a: "SENDING_APPLICATION" in a.get("hl7", {}).get("applications", []) and
+         a.get("type") == "hl7" and a.get("vendor") == "VMware, Inc."),
+        ("hl7/ndpi_hl7.pcap", private, "10.0.0.126",
+         lambda a: "RECEIVING_FACILITY" in a.get("hl7", {}).get("facilities", []) and
+         a.get("subtype") == "HL7 server"),
+        ("dicom/ndpi_dicom.pcap", "127.0.0.0/8", "127.0.0.1",
+         lambda a: a.get("dicom", {}).get("implementation_version") == "GODICOM_1_1" and
+         a["dicom"].get("implementation_class_uid") == "1.2.826.0.1.3680043.9.7133.1.1" and
+         {"ae": "testclient", "role": "SCU"} in a["dicom"].get("ae_titles", [])),
+        ("mix/zeek_dhcp.pcap", "128.2.0.0/16", "128.2.6.189",
+         lambda a: "btest.is.cool" in a.get("hostnames", []) and a.get("vendor") == "Dell Inc."
+         and a.get("id") == "mac-90b11c994929"),
+        ("mix/zeek_mdns.pcap", private, "10.0.2.7",
+         lambda a: "johanna-QEMU-Virtual-Machine.local" in a.get("hostnames", [])),
+        ("smb/ndpi_netbios.pcap", private, "10.0.5.1",
+         lambda a: "GURU" in a.get("hostnames", [])),
+    ]
+    for capture, nets, ip, ok in cases:
+        path = os.path.join(top, capture)
+        if not os.path.exists(path):
+            print("skip: %s not there" % capture)
+            continue
+        rc, err, inv = run_shared(mamori, path, tmp, nets)
+        a = by_ip(inv).get(ip)
+        if rc != 0 or eve.sanitizer_report(err) or not a or not ok(a):
+            problems.append("%s: exit %r, device %s: %s" % (capture, rc, ip, a))
+
+
 def by_ip(inv):
     return {ip: a for a in inv for ip in a.get("ips", [])}
 
@@ -129,6 +178,27 @@ def main():
         if len(inv2) != len(inv):
             problems.append("restart: %d devices after, %d before" % (len(inv2), len(inv)))
 
+        # demo.pcap: a day's mix with the behaviours in it.
+        rc, err, recs, bad, inv = run(mamori, root, "demo.pcap", os.path.join(tmp, "demo"), tmp)
+        ips = by_ip(inv)
+        checks = {
+            "10.40.0.11": lambda a: a.get("type") == "medical" and a.get("subtype") == "lab analyzer",
+            "10.20.1.90": lambda a: a.get("registry", {}).get("status") == "retired" and
+            {"ae": "CR_OLD", "role": "SCU"} in a.get("dicom", {}).get("ae_titles", []),
+            "10.50.0.117": lambda a: a.get("registry", {}).get("status") == "unregistered" and
+            len(a.get("dicom", {}).get("ae_titles", [])) > 5,
+            "10.20.1.31": lambda a: a.get("subtype") == "US" and a.get("dicom", {}).get(
+                "implementation_version"),
+        }
+        for ip, ok in checks.items():
+            if rc != 0 or not ips.get(ip) or not ok(ips[ip]):
+                problems.append("demo: %s: %s" % (ip, ips.get(ip)))
+        got = {(r["alert"]["signature_id"], r.get("src_ip"))
+               for r in recs if r.get("event_type") == "alert"}
+        want = {(100100, "10.30.4.201"), (100100, "10.50.0.117"), (100101, "10.20.1.90")}
+        if got != want:
+            problems.append("demo: asset alerts %s, expected %s" % (sorted(got), sorted(want)))
+
         for capture, sid, ip in (("behaviours/new_device.pcap", 100100, "10.30.4.201"),
                                  ("behaviours/retired_device.pcap", 100101, "10.20.1.90")):
             rc, err, recs, bad, inv = run(mamori, root, capture, os.path.join(tmp, capture), tmp)
@@ -141,6 +211,7 @@ def main():
                 if "raspberrypi" not in a.get("hostnames", []) or \
                         a.get("vendor") != "Raspberry Pi Trading Ltd":
                     problems.append("new_device: %s" % a)
+        check_shared(mamori, root, tmp, problems)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     for p in problems:

@@ -5,12 +5,14 @@
  *      table with a registry and vulns.csv (events, records, the cap)
  *   1: a device registry CSV      2: a vulns.csv
  *   3: assets.json lines          4: an IEEE OUI CSV
+ *   5: a DHCP message   6: a DNS/mDNS message   7: a NetBIOS name service message
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "asset/asset_evidence.h"
+#include "asset/asset_names.h"
 #include "asset/asset_oui.h"
 #include "asset/asset_registry.h"
 #include "asset/asset_table.h"
@@ -41,6 +43,14 @@ static void on_event(void *ctx, const struct asset_event *ev)
         abort();
 }
 
+static void on_name(void *ctx, const uint8_t ip[16], uint8_t version, const char *name)
+{
+    (void)ctx;
+    (void)ip;
+    if ((version != 4 && version != 6) || strlen(name) >= ASSET_NAME_MAX)
+        abort();
+}
+
 static struct asset_table *table(struct asset_registry **r, struct asset_vulns **v)
 {
     char err[256];
@@ -58,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    uint8_t kind = data[0] % 5;
+    uint8_t kind = data[0] % 8;
     const uint8_t *p = data + 1;
     size_t n = size - 1;
     char err[512];
@@ -92,6 +102,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             asset_table_load_json(t, p, n, &bad);
         break;
     }
+    case 5: {
+        struct asset_dhcp d;
+        asset_dhcp_parse(p, n, &d);
+        break;
+    }
+    case 6:
+        asset_dns_names(p, n, on_name, NULL);
+        break;
+    case 7:
+        asset_nbns_names(p, n, on_name, NULL);
+        break;
     case 4: {
         struct asset_oui *o = asset_oui_new();
         if (o && asset_oui_add_csv(o, p, n) >= 0)
@@ -106,8 +127,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
-static uint8_t seed_buf[5][2048];
-static struct fuzz_seed seeds[5];
+static uint8_t seed_buf[8][2048];
+static struct fuzz_seed seeds[8];
+
+static const uint8_t dns_seed[] = {
+    0x12, 0x34, 0x81, 0x80, 0,   1,   0,   2,   0,   0,   0,    0,   2,    'c', 't', 5,
+    'l',  'o',  'c',  'a',  'l', 0,   0,   1,   0,   1,   0xc0, 12,  0,    1,   0,   1,
+    0,    0,    0,    60,   0,   4,   10,  20,  1,   11,  1,    '1', 1,    '1', 2,   '2',
+    '0',  2,    '1',  '0',  7,   'i', 'n', '-', 'a', 'd', 'd',  'r', 4,    'a', 'r', 'p',
+    'a',  0,    0,    12,   0,   1,   0,   0,   0,   60,  0,    2,   0xc0, 12};
 
 static size_t seed_text(uint8_t *b, uint8_t kind, const char *s)
 {
@@ -151,6 +179,35 @@ size_t fuzz_seeds(const struct fuzz_seed **out)
     seeds[3] = (struct fuzz_seed){seed_buf[3], seed_text(seed_buf[3], 3, json_line)};
     seeds[4] = (struct fuzz_seed){
         seed_buf[4], seed_text(seed_buf[4], 4, "MA-L,0001E3,Siemens AG,x\nMA-M,0001E3A,y,z\n")};
+    uint8_t *d = seed_buf[5];
+    memset(d, 0, 300);
+    d[0] = 5;
+    d[1] = 1, d[2] = 1, d[3] = 6;
+    d[1 + 236] = 0x63, d[1 + 237] = 0x82, d[1 + 238] = 0x53, d[1 + 239] = 0x63;
+    static const uint8_t opts[] = {53, 1,  3, 12, 2, 'p', 'i', 55,  3,   1, 3,
+                                   6,  81, 7, 4,  0, 0,   2,   'p', 'i', 0, 255};
+    memcpy(d + 1 + 240, opts, sizeof opts);
+    seeds[5] = (struct fuzz_seed){d, 1 + 240 + sizeof opts};
+    seed_buf[6][0] = 6;
+    memcpy(seed_buf[6] + 1, dns_seed, sizeof dns_seed);
+    seeds[6] = (struct fuzz_seed){seed_buf[6], 1 + sizeof dns_seed};
+    uint8_t *nb = seed_buf[7];
+    size_t o = 0;
+    nb[o++] = 7;
+    static const uint8_t head[] = {0x80, 0x01, 0x29, 0x10, 0, 1, 0, 0, 0, 0, 0, 1, 32};
+    memcpy(nb + o, head, sizeof head);
+    o += sizeof head;
+    for (int i = 0; i < 16; i++) {
+        uint8_t ch = i < 4 ? (uint8_t) "PC01"[i] : (uint8_t)' ';
+        if (i == 15)
+            ch = 0;
+        nb[o++] = (uint8_t)('A' + (ch >> 4));
+        nb[o++] = (uint8_t)('A' + (ch & 15));
+    }
+    static const uint8_t tail[] = {0, 0, 0x20, 0, 1, 0xc0, 12, 0,  0x20, 0, 1, 0,
+                                   0, 0, 0,    0, 6, 0,    0,  10, 30,   3, 21};
+    memcpy(nb + o, tail, sizeof tail);
+    seeds[7] = (struct fuzz_seed){nb, o + sizeof tail};
     *out = seeds;
-    return 5;
+    return 8;
 }
