@@ -386,6 +386,17 @@ static size_t output_stats_object(const struct output *o, char *p, size_t cap)
                      o->st.records[OUTPUT_STATS], o->st.handover_drops, o->st.eve_errors);
     if (n < 0 || (size_t)n >= cap)
         return 0;
+    if (o->assets) {
+        const struct asset_table_stats *as = asset_table_stats(asset_store_table(o->assets));
+        int a = snprintf(p + n, cap - (size_t)n,
+                         ",\"assets\":{\"devices\":%" PRIu64 ",\"created\":%" PRIu64
+                         ",\"evicted\":%" PRIu64 ",\"evidence\":%" PRIu64 ",\"malformed\":%" PRIu64
+                         ",\"records\":%" PRIu64 ",\"events\":%" PRIu64 ",\"memory\":%" PRIu64 "}",
+                         as->assets, as->created, as->evicted, as->evidence, as->malformed,
+                         as->records, as->events, as->memory);
+        if (a > 0 && (size_t)a < cap - (size_t)n)
+            n += a;
+    }
     if (!o->rstate)
         return (size_t)n;
     /* The correlator's figures: they live on this thread, so they join the
