@@ -986,6 +986,9 @@ void asset_json_object(struct json_buf *b, const char *key, const struct asset *
 static void asset_report(struct asset_table *t, struct asset_touch *tc)
 {
     struct asset *a = tc->a;
+    /* Nothing new: nothing to decide again, nothing to report. */
+    if (!tc->n_changes && !tc->created)
+        return;
     bool type_changed = asset_classify(a);
     if (type_changed && !tc->created) {
         char what[80];
