@@ -45,11 +45,11 @@ struct worker_detect_stats {
 struct worker_stats {
     uint64_t packets;
     uint64_t bytes;
-    uint64_t not_flow;      /* valid packets that make no flow (ARP, non-IP, held fragments) */
-    uint64_t invalid;       /* packets with a decode anomaly */
+    uint64_t not_flow; /* valid packets that make no flow (ARP, non-IP, held fragments) */
+    uint64_t invalid;  /* packets with a decode anomaly */
     uint64_t no_flow_memory;
-    uint64_t records;       /* EVE records written */
-    uint64_t output_errors; /* records that could not be written */
+    uint64_t records;        /* EVE records written */
+    uint64_t output_errors;  /* records that could not be written */
     uint64_t asset_evidence; /* messages handed to the asset inventory */
     uint64_t asset_drops;    /* ... lost on the way (ring full) */
 };

@@ -323,7 +323,8 @@ static struct asset_touch *touch_of(struct asset_table *t, struct asset *a)
             return &t->touch[i];
     for (int i = 0; i < ASSET_TOUCH_MAX; i++)
         if (!t->touch[i].a) {
-            memset(&t->touch[i], 0, sizeof t->touch[i]);
+            t->touch[i].created = false;
+            t->touch[i].n_changes = 0;
             t->touch[i].a = a;
             return &t->touch[i];
         }
@@ -401,12 +402,12 @@ static void asset_registry_check(struct asset_table *t, struct asset *a);
 static void asset_bind_ip(struct asset_table *t, struct asset *a, const uint8_t ip[16],
                           uint8_t version)
 {
-    char text[64];
-    ip_text(ip, version, text, sizeof text);
     struct asset_ipnode **slot = ip_slot(t, ip, version);
     struct asset *before = *slot ? (*slot)->a : NULL;
     if (before == a)
         return;
+    char text[64];
+    ip_text(ip, version, text, sizeof text);
     if (!*slot) {
         struct asset_ipnode *n = calloc(1, sizeof *n);
         if (!n)
@@ -435,6 +436,18 @@ static void asset_bind_ip(struct asset_table *t, struct asset *a, const uint8_t 
     }
 }
 
+/* "mac-aabbccddeeff", without printf: this runs for every message. */
+static void asset_mac_id(const uint8_t mac[6], char id[ASSET_ID_MAX])
+{
+    static const char hex[] = "0123456789abcdef";
+    memcpy(id, "mac-", 4);
+    for (int i = 0; i < 6; i++) {
+        id[4 + 2 * i] = hex[mac[i] >> 4];
+        id[5 + 2 * i] = hex[mac[i] & 15];
+    }
+    id[16] = 0;
+}
+
 static struct asset *asset_resolve(struct asset_table *t, const uint8_t ip[16], bool has_mac,
                                    const uint8_t mac[6])
 {
@@ -445,8 +458,7 @@ static struct asset *asset_resolve(struct asset_table *t, const uint8_t ip[16], 
     char id[ASSET_ID_MAX];
     struct asset *a = NULL;
     if (mac_ok && (inside || unspec)) {
-        snprintf(id, sizeof id, "mac-%02x%02x%02x%02x%02x%02x", mac[0], mac[1], mac[2], mac[3],
-                 mac[4], mac[5]);
+        asset_mac_id(mac, id);
         a = asset_by_id(t, id);
         if (a && a->router) {
             a = NULL; /* the router's MAC: the device is the address */
@@ -1036,7 +1048,12 @@ int asset_table_evidence(struct asset_table *t, const uint8_t *p, size_t len)
         t->st.malformed++;
         return -EINVAL;
     }
-    memset(t->touch, 0, sizeof t->touch);
+    /* Only the heads: the change lines are written before they are read. */
+    for (int i = 0; i < ASSET_TOUCH_MAX; i++) {
+        t->touch[i].a = NULL;
+        t->touch[i].created = false;
+        t->touch[i].n_changes = 0;
+    }
     t->now_us = h->last_us;
     struct asset_fold f = {t, {NULL, NULL}};
     f.side[ASSET_CLIENT] =
