@@ -770,18 +770,25 @@ int output_redis_fetch_assets(const struct output_redis_config *c, uint32_t max,
     int n = 0;
     if (ids && ids->type == REDIS_REPLY_ARRAY) {
         /* Oldest first, as assets.json keeps them: the least recently seen
-         * is the first to go at the cap. */
+         * is the first to go at the cap. Pipelined: one round trip. */
         for (size_t i = ids->elements; i-- > 0;) {
             const redisReply *id = ids->element[i];
-            if (id->type != REDIS_REPLY_STRING)
+            if (id->type == REDIS_REPLY_STRING)
+                redisAppendCommand(x, "HGET %s:asset:%b json", c->key_prefix, id->str,
+                                   (size_t)id->len);
+        }
+        for (size_t i = ids->elements; i-- > 0;) {
+            if (ids->element[i]->type != REDIS_REPLY_STRING)
                 continue;
-            redisReply *j =
-                redisCommand(x, "HGET %s:asset:%b json", c->key_prefix, id->str, (size_t)id->len);
-            if (j && j->type == REDIS_REPLY_STRING) {
+            void *r = NULL;
+            if (redisGetReply(x, &r) != REDIS_OK)
+                break;
+            const redisReply *j = r;
+            if (j->type == REDIS_REPLY_STRING) {
                 fn(ctx, j->str, (size_t)j->len);
                 n++;
             }
-            freeReplyObject(j);
+            freeReplyObject(r);
         }
     }
     freeReplyObject(ids);
