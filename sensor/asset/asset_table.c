@@ -436,6 +436,47 @@ static void asset_bind_ip(struct asset_table *t, struct asset *a, const uint8_t 
     }
 }
 
+/* A MAC just found to be a router's: the IPv4 addresses it carried are
+ * devices of their own (keyed by address) from now on. What was seen of
+ * them so far stays on the router's entry: it cannot be told apart.
+ * Returns the entry that now holds ip. */
+static struct asset *asset_unroute(struct asset_table *t, struct asset *r, const uint8_t ip[16],
+                                   uint8_t version)
+{
+    struct asset *cur = NULL;
+    uint8_t keep = 0;
+    for (uint8_t i = 0; i < r->ips.n; i++) {
+        char *s = r->ips.v[i];
+        uint8_t bin[16] = {0};
+        if (strchr(s, ':') || inet_pton(AF_INET, s, bin) != 1) {
+            r->ips.v[keep++] = s; /* IPv6 (link-local): most likely its own */
+            continue;
+        }
+        char id[ASSET_ID_MAX];
+        snprintf(id, sizeof id, "ip-%.*s", (int)(sizeof id - 4), s);
+        struct asset *b = asset_by_id(t, id);
+        if (!b && (b = asset_create(t, id))) {
+            touch_of(t, b)->created = true;
+            b->first_us = r->first_us;
+            b->last_us = r->last_us;
+        }
+        if (b) {
+            /* The index entry goes from the router to b: not a move of
+             * one device's address to another's. */
+            struct asset_ipnode **slot = ip_slot(t, bin, 4);
+            if (*slot)
+                (*slot)->a = NULL;
+            asset_bind_ip(t, b, bin, 4);
+            if (version == 4 && memcmp(bin, ip, 4) == 0)
+                cur = b;
+        }
+        t->st.memory -= strlen(s) + 1;
+        free(s);
+    }
+    r->ips.n = keep;
+    return cur ? cur : r;
+}
+
 /* "mac-aabbccddeeff", without printf: this runs for every message. */
 static void asset_mac_id(const uint8_t mac[6], char id[ASSET_ID_MAX])
 {
@@ -489,8 +530,12 @@ static struct asset *asset_resolve(struct asset_table *t, const uint8_t ip[16], 
         }
     }
     touch_of(t, a);
-    if (!unspec)
+    if (!unspec) {
+        bool was_router = a->router;
         asset_bind_ip(t, a, ip, version);
+        if (a->router && !was_router)
+            a = asset_unroute(t, a, ip, version);
+    }
     if (!a->first_us || t->head.first_us < a->first_us)
         a->first_us = t->head.first_us;
     if (t->head.last_us > a->last_us)

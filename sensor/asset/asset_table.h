@@ -11,7 +11,8 @@
  * sender's only when the sender is on the mirrored segment: frames routed
  * in carry the router's MAC. So a MAC that is the source of more than
  * ASSET_ROUTER_IPS addresses is taken for a router (type "network"): the
- * addresses behind it are devices of their own, keyed by address. Only
+ * addresses behind it (also those seen before) are devices of their own,
+ * keyed by address. Only
  * addresses of assets.networks (default: the private, link-local and
  * unique-local ranges) are devices; outside peers are not inventoried.
  *

@@ -243,6 +243,10 @@ static void test_router_and_retired(void)
     CHECK(gw && gw->router);
     CHECK(gw && strcmp(gw->type, "network") == 0);
     CHECK(find(f.t, "ip-10.20.1.86") != NULL);
+    /* The addresses it carried before it was found out are devices too. */
+    CHECK(find(f.t, "ip-10.20.1.81") && find(f.t, "ip-10.20.1.81")->ips.n == 1);
+    CHECK(gw && gw->ips.n == 0);
+    CHECK_EQ_INT(f.s.events[ASSET_EVENT_IDENTITY], 0);
     head(&m, IP(10, 20, 1, 90), MAC_GW, IP(10, 10, 0, 20), MAC_PACS, 104, "dicom",
          ASSET_EV_FLOW | ASSET_EV_ANSWERED);
     feed(&f, &m);
