@@ -810,6 +810,33 @@ static void sensor_live_stats(struct sensor *s, bool write_record)
     free(per);
 }
 
+/* SIGHUP with the asset inventory: its registry and vulns files again. A
+ * file with a mistake changes nothing (FILE:LINE:COL on standard error). */
+static void sensor_reload_assets(struct sensor *s)
+{
+    const struct config *c = s->cfg;
+    if (!c->assets.enabled || (!*c->assets.registry && !*c->assets.vulns))
+        return;
+    char err[1024];
+    struct asset_registry *reg = NULL;
+    struct asset_vulns *vulns = NULL;
+    if (*c->assets.registry && !(reg = asset_registry_load(c->assets.registry, err, sizeof err)))
+        goto fail;
+    if (*c->assets.vulns && !(vulns = asset_vulns_load(c->assets.vulns, err, sizeof err)))
+        goto fail;
+    if (output_writer_asset_files(s->ow, reg, vulns) < 0) {
+        snprintf(err, sizeof err, "the output thread is busy: send SIGHUP again");
+        goto fail;
+    }
+    if (s->o->verbose)
+        fprintf(stderr, "mamori: SIGHUP: reloaded the asset registry and vulns\n");
+    return;
+fail:
+    fprintf(stderr, "mamori: SIGHUP: %s: the asset files loaded before stay in use\n", err);
+    asset_registry_free(reg);
+    asset_vulns_free(vulns);
+}
+
 /* SIGHUP with rules: loads rules.dir again. A set with errors changes
  * nothing (the errors go to standard error); a good one goes to every
  * worker through its control ring, and from each worker to the
@@ -883,6 +910,7 @@ static int sensor_live_wait(struct sensor *s)
                     else if (s->o->verbose)
                         fprintf(stderr, "mamori: SIGHUP: reopened %s\n", output_eve_path(s->out));
                     sensor_reload_rules(s);
+                    sensor_reload_assets(s);
                 } else {
                     if (s->o->verbose)
                         fprintf(stderr, "mamori: %s: stopping\n", strsignal((int)si.ssi_signo));

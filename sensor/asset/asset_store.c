@@ -202,6 +202,16 @@ int asset_store_flush(struct asset_store *s, uint64_t now_ms, bool force)
     return rc;
 }
 
+void asset_store_set_files(struct asset_store *s, struct asset_registry *registry,
+                           struct asset_vulns *vulns)
+{
+    asset_table_set_files(s->table, registry, vulns);
+    asset_registry_free(s->registry);
+    asset_vulns_free(s->vulns);
+    s->registry = registry;
+    s->vulns = vulns;
+}
+
 int asset_store_load(struct asset_store *s, const uint8_t *p, size_t len)
 {
     int n = asset_table_load_json(s->table, p, len, &s->load_errors);

@@ -15,7 +15,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "asset/asset_registry.h"
 #include "asset/asset_table.h"
+#include "asset/asset_vulns.h"
 
 #define ASSET_STORE_FILE "assets.json"
 #define ASSET_STORE_SAVE_MS 10000u
@@ -44,6 +46,11 @@ void asset_store_evidence(struct asset_store *s, const uint8_t *p, size_t len);
 /* Saves assets.json if entries changed and the last save is older than
  * ASSET_STORE_SAVE_MS (force: now). Returns 0 or -errno. */
 int asset_store_flush(struct asset_store *s, uint64_t now_ms, bool force);
+/* SIGHUP: the registry and vulns tables loaded again (owned: taken over
+ * by the store, the old ones freed). NULL: none configured. */
+void asset_store_set_files(struct asset_store *s, struct asset_registry *registry,
+                           struct asset_vulns *vulns);
+
 /* Loads entries from JSON lines (assets.json's form; also one entry as
  * kept in Redis). Returns the entries loaded or -errno. */
 int asset_store_load(struct asset_store *s, const uint8_t *p, size_t len);

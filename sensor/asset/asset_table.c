@@ -1507,3 +1507,47 @@ int asset_table_load_json(struct asset_table *t, const uint8_t *p, size_t len, s
     free(tmp);
     return loaded;
 }
+
+void asset_table_set_files(struct asset_table *t, const struct asset_registry *registry,
+                           const struct asset_vulns *vulns)
+{
+    t->c.registry = registry;
+    t->c.vulns = vulns;
+    memset(&t->head, 0, sizeof t->head);
+    for (struct asset *a = t->lru_head; a; a = a->lru_next) {
+        for (int i = 0; i < ASSET_TOUCH_MAX; i++) {
+            t->touch[i].a = NULL;
+            t->touch[i].created = false;
+            t->touch[i].n_changes = 0;
+        }
+        struct asset_touch *tc = touch_of(t, a);
+        t->now_us = a->last_us;
+        uint8_t old_status = a->reg_status;
+        /* a->reg and a->vulns point into the tables being replaced */
+        a->reg = NULL;
+        a->reg_status = ASSET_REG_NONE;
+        a->reg_checked = false;
+        a->n_vulns = 0;
+        if (registry) {
+            a->reg = asset_registry_find(t, a);
+            a->reg_status = a->reg ? (a->reg->retired ? ASSET_REG_RETIRED : ASSET_REG_REGISTERED)
+                            : a->ips.n ? ASSET_REG_UNREGISTERED
+                                       : ASSET_REG_NONE;
+        }
+        if (old_status != a->reg_status) {
+            static const char *const names[] = {"none", "registered", "unregistered", "retired"};
+            asset_changed(t, a, "registry: %s", names[a->reg_status & 3]);
+        }
+        const struct {
+            const struct asset_strs *s;
+            enum asset_vuln_source src;
+        } seen[] = {{&a->impl_version, VULN_DICOM},
+                    {&a->ssh, VULN_SSH},
+                    {&a->servers, VULN_HTTP_SERVER},
+                    {&a->user_agents, VULN_HTTP_UA}};
+        for (size_t i = 0; i < sizeof seen / sizeof seen[0]; i++)
+            for (uint8_t k = 0; k < seen[i].s->n; k++)
+                asset_vuln_check(t, a, seen[i].src, seen[i].s->v[k]);
+        asset_report(t, tc);
+    }
+}

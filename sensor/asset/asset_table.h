@@ -180,6 +180,13 @@ void asset_json_object(struct json_buf *b, const char *key, const struct asset *
  * -errno. */
 int asset_table_load_json(struct asset_table *t, const uint8_t *p, size_t len, size_t *bad);
 
+/* New registry and vulns tables (SIGHUP); both borrowed, as in the
+ * config, and either may be NULL. Every entry's registry status is
+ * looked up again (reported at its next sighting, as at start) and its
+ * versions checked again: each vulnerable one is reported again. */
+void asset_table_set_files(struct asset_table *t, const struct asset_registry *registry,
+                           const struct asset_vulns *vulns);
+
 /* Calls fn for every entry, least recently seen first. */
 void asset_table_foreach(const struct asset_table *t, void (*fn)(void *ctx, const struct asset *a),
                          void *ctx);

@@ -45,6 +45,9 @@ enum output_msg_kind {
     /* What a worker saw of the devices at a conversation's ends
      * (asset/asset_evidence.h), for the asset inventory. */
     OUTPUT_MSG_ASSET,
+    /* After SIGHUP: a registry and a vulns table pointer (either NULL),
+     * adopted by the asset inventory. */
+    OUTPUT_MSG_ASSET_FILES,
 };
 
 /* The header of every ring record; the record's bytes follow. */
@@ -282,6 +285,22 @@ struct output_writer *output_writer_new(struct output *o)
 struct eve_file *output_writer_eve(struct output_writer *w)
 {
     return w->eve;
+}
+
+int output_writer_asset_files(struct output_writer *w, struct asset_registry *registry,
+                              struct asset_vulns *vulns)
+{
+    void *ptrs[2] = {registry, vulns};
+    bool block = w->block_when_full;
+    w->block_when_full = false;
+    int rc =
+        output_writer_push(w, OUTPUT_MSG_ASSET_FILES, NULL, 0, (const char *)ptrs, sizeof ptrs);
+    w->block_when_full = block;
+    if (rc < 0) {
+        w->dropped_total--;
+        w->dropped_unreported--;
+    }
+    return rc;
 }
 
 int output_writer_metrics(struct output_writer *w, const char *text, size_t len)
@@ -591,6 +610,15 @@ static bool output_drain(struct output *o)
                 output_correlate(o, w, p + sizeof m, m.len, m.handover_ns);
             } else if (m.kind == OUTPUT_MSG_RULES) {
                 output_rules_switch(o, w, p + sizeof m, m.len);
+            } else if (m.kind == OUTPUT_MSG_ASSET_FILES && m.len == 2 * sizeof(void *)) {
+                void *ptrs[2];
+                memcpy(ptrs, p + sizeof m, sizeof ptrs);
+                if (o->assets) {
+                    asset_store_set_files(o->assets, ptrs[0], ptrs[1]);
+                } else {
+                    asset_registry_free(ptrs[0]);
+                    asset_vulns_free(ptrs[1]);
+                }
             } else if (m.kind == OUTPUT_MSG_ASSET) {
                 o->dispatch_ns = m.handover_ns;
                 if (o->assets)

@@ -132,6 +132,14 @@ struct eve_file *output_writer_eve(struct output_writer *w);
  * metrics/metrics.h); the newest replaces the previous on /metrics.
  * Returns 0 or -ENOBUFS (ring full: skipped, the next one replaces it). */
 int output_writer_metrics(struct output_writer *w, const char *text, size_t len);
+struct asset_registry;
+struct asset_vulns;
+/* SIGHUP: hands the asset inventory its registry and vulns tables loaded
+ * again (either may be NULL: none configured). On success the output
+ * thread owns them; returns 0 or -ENOBUFS (ring full: nothing changed,
+ * the caller still owns them). */
+int output_writer_asset_files(struct output_writer *w, struct asset_registry *registry,
+                              struct asset_vulns *vulns);
 /* Producer's thread, while the output thread runs: waits until the output
  * thread has taken (and, for matches, decided) every record handed over
  * so far. */

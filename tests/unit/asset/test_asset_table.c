@@ -348,5 +348,42 @@ static void test_json_roundtrip(void)
     teardown(&f);
 }
 
-TEST_MAIN(TEST(test_dicom_store), TEST(test_dhcp_then_ip), TEST(test_router_and_retired),
-          TEST(test_cap), TEST(test_json_roundtrip))
+/* SIGHUP: a vulns table that now lists a version seen is reported; a
+ * registry that now lists the device changes its status. */
+static void test_set_files(void)
+{
+    struct fixture f;
+    setup(&f, 100);
+    struct asset_evidence_buf m;
+    head(&m, IP(10, 20, 1, 11), MAC_CT, IP(10, 10, 0, 99), NULL, 22, "ssh",
+         ASSET_EV_FLOW | ASSET_EV_ANSWERED);
+    asset_evidence_add_str(&m, AEV_SSH_BANNER, ASSET_SERVER, "SSH-2.0-OpenSSH_9.2p1");
+    feed(&f, &m);
+    CHECK_EQ_INT(f.s.events[ASSET_EVENT_VULNERABLE], 0);
+    const struct asset *srv = find(f.t, "ip-10.10.0.99");
+    CHECK(srv && srv->reg_status == ASSET_REG_UNREGISTERED);
+    static const char v2[] = "OpenSSH,ssh,SSH-2.0-OpenSSH_,8.5p1,9.8p1,CVE-2024-6387,high,x\n";
+    static const char r2[] = "10.10.0.99,jump host,server,IT,active,,\n";
+    char err[256];
+    struct asset_vulns *nv =
+        asset_vulns_parse((const uint8_t *)v2, sizeof v2 - 1, "v2", err, sizeof err);
+    struct asset_registry *nr =
+        asset_registry_parse((const uint8_t *)r2, sizeof r2 - 1, "r2", err, sizeof err);
+    int before = f.s.records;
+    asset_table_set_files(f.t, nr, nv);
+    CHECK_EQ_INT(f.s.events[ASSET_EVENT_VULNERABLE], 1);
+    CHECK(strstr(f.s.last_detail[ASSET_EVENT_VULNERABLE], "CVE-2024-6387") != NULL);
+    CHECK(srv && srv->reg_status == ASSET_REG_REGISTERED && srv->n_vulns == 1);
+    CHECK(f.s.records > before);
+    /* the CT is in no registry line now */
+    const struct asset *ct = find(f.t, "mac-0001e3100011");
+    CHECK(ct && ct->reg_status == ASSET_REG_UNREGISTERED);
+    asset_table_set_files(f.t, NULL, NULL);
+    CHECK(srv && srv->n_vulns == 0 && srv->reg_status == ASSET_REG_NONE);
+    asset_vulns_free(nv);
+    asset_registry_free(nr);
+    teardown(&f);
+}
+
+TEST_MAIN(TEST(test_set_files), TEST(test_dicom_store), TEST(test_dhcp_then_ip),
+          TEST(test_router_and_retired), TEST(test_cap), TEST(test_json_roundtrip))
