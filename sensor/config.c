@@ -161,6 +161,13 @@ static const struct config_key config_keys[] = {
     UINT("metrics.port", metrics.port, 1, 65535),
     SECTION("stats"),
     UINT("stats.interval", stats_interval_s, 0, DAY_S),
+    SECTION("assets"),
+    BOOL("assets.enabled", assets.enabled),
+    STRING("assets.registry", assets.registry),
+    STRING("assets.vulns", assets.vulns),
+    STRING("assets.oui_dir", assets.oui_dir),
+    STRING("assets.networks", assets.networks),
+    UINT("assets.max_assets", assets.max_assets, 1, 10000000),
     SECTION("rules"),
     STRING("rules.dir", rules.dir),
     SIZE("rules.state_memory", rules.state_memory, 1 * MIB, 64 * GIB),
@@ -238,6 +245,9 @@ void config_default(struct config *c)
     c->metrics.port = 9750;
     c->stats_interval_s = 60;
     c->rules.state_memory = rl.memcap;
+    snprintf(c->assets.oui_dir, sizeof c->assets.oui_dir, "/usr/share/ieee-data");
+    c->assets.enabled = true;
+    c->assets.max_assets = 100000;
 }
 
 void config_rule_vars(const struct config *c, const char *origin, struct rule_var *out)

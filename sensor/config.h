@@ -98,6 +98,14 @@ struct config {
     } metrics;
     uint32_t stats_interval_s; /* 0 = only at exit */
     struct {
+        bool enabled;
+        char registry[CONFIG_PATH_MAX]; /* "" = no registry */
+        char vulns[CONFIG_PATH_MAX];    /* "" = no vulnerable versions */
+        char oui_dir[CONFIG_PATH_MAX];  /* IEEE registry files */
+        char networks[512];             /* CIDRs whose addresses are devices */
+        uint32_t max_assets;
+    } assets;
+    struct {
         char dir[CONFIG_PATH_MAX]; /* "" = no rules; --rules sets it */
         uint64_t state_memory;     /* the correlator's cap, bytes */
         uint32_t nvars;

@@ -23,6 +23,9 @@ static void usage(FILE *out)
             "  -c, --config FILE  read the configuration from FILE (YAML); the command\n"
             "                     line overrides it\n"
             "  -T, --check        check the configuration and exit: 0 if valid\n"
+            "      --export-assets csv|json\n"
+            "                     print the asset inventory (LOGDIR/assets.json, else\n"
+            "                     Redis) and exit\n"
             "  -l, --log-dir DIR  write DIR/eve.json (outputs.eve.dir, default: the\n"
             "                     current directory); '-' writes records to standard output\n"
             "      --workers N    worker threads, 1 to 64 (workers)\n"
@@ -51,6 +54,7 @@ struct cli {
     const char *interface, *logdir, *bpf, *user, *group, *rules;
     unsigned workers; /* 0: not given */
     bool allow_root, check;
+    const char *export_assets; /* csv or json */
 };
 
 static int cli_copy(char *dst, size_t size, const char *src, const char *what)
@@ -91,7 +95,15 @@ static int cli_apply(const struct cli *cl, struct config *c)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_WORKERS = 256, OPT_BPF, OPT_USER, OPT_GROUP, OPT_ALLOW_ROOT, OPT_RULES };
+    enum {
+        OPT_WORKERS = 256,
+        OPT_BPF,
+        OPT_USER,
+        OPT_GROUP,
+        OPT_ALLOW_ROOT,
+        OPT_RULES,
+        OPT_EXPORT_ASSETS
+    };
     static const struct option longopts[] = {
         {"read", required_argument, NULL, 'r'},
         {"interface", required_argument, NULL, 'i'},
@@ -104,6 +116,7 @@ int main(int argc, char **argv)
         {"group", required_argument, NULL, OPT_GROUP},
         {"allow-root", no_argument, NULL, OPT_ALLOW_ROOT},
         {"rules", required_argument, NULL, OPT_RULES},
+        {"export-assets", required_argument, NULL, OPT_EXPORT_ASSETS},
         {"verbose", no_argument, NULL, 'v'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
@@ -170,6 +183,14 @@ int main(int argc, char **argv)
         case OPT_RULES:
             cl.rules = optarg;
             break;
+        case OPT_EXPORT_ASSETS:
+            if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "json") != 0) {
+                fprintf(stderr, "mamori: --export-assets takes csv or json\n");
+                status = MAMORI_EXIT_USAGE;
+                goto out;
+            }
+            cl.export_assets = optarg;
+            break;
         case 'V':
             printf("mamori %s\n", MAMORI_VERSION);
             goto out;
@@ -205,11 +226,17 @@ int main(int argc, char **argv)
     if (cl.check) {
         /* The rules are part of what a reload would load: a mistake in
          * them fails the check with its file:line:col. */
-        if (sensor_check_rules(cfg, cl.config, stderr) < 0) {
+        if (sensor_check_rules(cfg, cl.config, stderr) < 0 ||
+            sensor_check_assets(cfg, stderr) < 0) {
             status = MAMORI_EXIT_USAGE;
             goto out;
         }
         printf("mamori: configuration %s is valid\n", cl.config ? cl.config : "(defaults)");
+        goto out;
+    }
+    if (cl.export_assets) {
+        if (sensor_export_assets(cfg, cl.export_assets, stdout) < 0)
+            status = MAMORI_EXIT_USAGE;
         goto out;
     }
     if (o.nfiles && *cfg->capture.interface) {

@@ -22,7 +22,11 @@
 #include "mamori/mamori.h"
 #include "metrics/metrics.h"
 #include "output/eve_file.h"
+#include "asset/asset_registry.h"
+#include "asset/asset_store.h"
+#include "asset/asset_vulns.h"
 #include "output/output.h"
+#include "output/output_redis.h"
 #include "util/privdrop.h"
 #include "util/spsc_ring.h"
 #include "worker.h"
@@ -118,6 +122,7 @@ static void sensor_worker_config(const struct sensor *s, unsigned index, unsigne
     worker_config_default(wc);
     wc->index = index;
     wc->rules = s->rules;
+    wc->assets = c->assets.enabled;
     /* The cap is the process's: each worker gets its share, so memory does
      * not grow with the number of workers. */
     wc->flow.memcap = (size_t)(c->limits.flow_memcap / n);
@@ -214,10 +219,74 @@ static void sensor_output_config(const struct config *c, bool live, int verbose,
     rc->types[OUTPUT_PROTOCOL] = r->type_protocol;
     rc->types[OUTPUT_ASSET] = r->type_asset;
     rc->types[OUTPUT_STATS] = r->type_stats;
+    rc->types[OUTPUT_ASSET_STATE] = r->type_asset;
     rc->spool_max_bytes = r->spool_max_size;
     rc->spool_drop_oldest = strcmp(r->spool_when_full, "drop-oldest") == 0;
     oc->eve_per_type = c->outputs.eve_per_type;
     sensor_syslog_config(&c->outputs.syslog, &oc->syslog);
+}
+
+static struct asset_store_config sensor_asset_config(const struct config *c, const char *dir)
+{
+    return (struct asset_store_config){
+        .enabled = c->assets.enabled,
+        .dir = dir,
+        .oui_dir = c->assets.oui_dir,
+        .registry = c->assets.registry,
+        .vulns = c->assets.vulns,
+        .networks = c->assets.networks,
+        .max_assets = c->assets.max_assets,
+    };
+}
+
+int sensor_check_assets(const struct config *c, FILE *out)
+{
+    char err[1024];
+    int rc = 0;
+    if (*c->assets.registry) {
+        struct asset_registry *r = asset_registry_load(c->assets.registry, err, sizeof err);
+        if (!r) {
+            fprintf(out, "%s\n", err);
+            rc = -1;
+        }
+        asset_registry_free(r);
+    }
+    if (*c->assets.vulns) {
+        struct asset_vulns *v = asset_vulns_load(c->assets.vulns, err, sizeof err);
+        if (!v) {
+            fprintf(out, "%s\n", err);
+            rc = -1;
+        }
+        asset_vulns_free(v);
+    }
+    return rc;
+}
+
+static void sensor_asset_fetched(void *ctx, const char *json, size_t len)
+{
+    asset_store_load(ctx, (const uint8_t *)json, len);
+}
+
+int sensor_export_assets(const struct config *c, const char *format, FILE *out)
+{
+    struct output_config oc;
+    char err[1024];
+    sensor_output_config(c, false, 0, &oc);
+    struct asset_store_config ac = sensor_asset_config(c, oc.state_dir);
+    ac.enabled = true;
+    ac.read_only = true;
+    struct asset_store *st = asset_store_new(&ac, err, sizeof err);
+    if (!st) {
+        fprintf(stderr, "mamori: %s\n", err);
+        return -1;
+    }
+    if (asset_store_loaded(st) == 0 && oc.redis.enabled)
+        output_redis_fetch_assets(&oc.redis, ac.max_assets, sensor_asset_fetched, st);
+    int rc = asset_store_write(st, format, out);
+    if (rc < 0)
+        fprintf(stderr, "mamori: --export-assets: %s\n", strerror(-rc));
+    asset_store_free(st);
+    return rc < 0 ? -1 : 0;
 }
 
 static int sensor_open_output(struct sensor *s, bool live)
@@ -225,6 +294,8 @@ static int sensor_open_output(struct sensor *s, bool live)
     struct output_config oc;
     char err[1024];
     sensor_output_config(s->cfg, live, s->o->verbose, &oc);
+    struct asset_store_config ac = sensor_asset_config(s->cfg, oc.state_dir);
+    oc.assets = &ac;
     s->out = output_new(&oc, err, sizeof err);
     if (!s->out) {
         fprintf(stderr, "mamori: %s\n", err);
@@ -775,6 +846,33 @@ static void sensor_live_stats(struct sensor *s, bool write_record)
     free(per);
 }
 
+/* SIGHUP with the asset inventory: its registry and vulns files again. A
+ * file with a mistake changes nothing (FILE:LINE:COL on standard error). */
+static void sensor_reload_assets(struct sensor *s)
+{
+    const struct config *c = s->cfg;
+    if (!c->assets.enabled || (!*c->assets.registry && !*c->assets.vulns))
+        return;
+    char err[1024];
+    struct asset_registry *reg = NULL;
+    struct asset_vulns *vulns = NULL;
+    if (*c->assets.registry && !(reg = asset_registry_load(c->assets.registry, err, sizeof err)))
+        goto fail;
+    if (*c->assets.vulns && !(vulns = asset_vulns_load(c->assets.vulns, err, sizeof err)))
+        goto fail;
+    if (output_writer_asset_files(s->ow, reg, vulns) < 0) {
+        snprintf(err, sizeof err, "the output thread is busy: send SIGHUP again");
+        goto fail;
+    }
+    if (s->o->verbose)
+        fprintf(stderr, "mamori: SIGHUP: reloaded the asset registry and vulns\n");
+    return;
+fail:
+    fprintf(stderr, "mamori: SIGHUP: %s: the asset files loaded before stay in use\n", err);
+    asset_registry_free(reg);
+    asset_vulns_free(vulns);
+}
+
 /* SIGHUP: reads the -c file again for rules.dir and rules.vars (only
  * those: the other keys size memory and threads that are already
  * running) and loads those rules; --rules still wins over rules.dir.
@@ -890,6 +988,7 @@ static int sensor_live_wait(struct sensor *s)
                     else if (s->o->verbose)
                         fprintf(stderr, "mamori: SIGHUP: reopened %s\n", output_eve_path(s->out));
                     sensor_reload_rules(s);
+                    sensor_reload_assets(s);
                 } else {
                     if (s->o->verbose)
                         fprintf(stderr, "mamori: %s: stopping\n", strsignal((int)si.ssi_signo));

@@ -47,6 +47,16 @@ struct sensor_options {
  * diagnostic to out. Returns 0 (also without rules.dir) or -1. */
 int sensor_check_rules(const struct config *c, const char *config_name, FILE *out);
 
+/* What -T does for the asset inventory's files (assets.registry,
+ * assets.vulns): loads them and prints FILE:LINE:COL of a mistake to out.
+ * Returns 0 or -1. */
+int sensor_check_assets(const struct config *c, FILE *out);
+
+/* --export-assets: the inventory of LOGDIR/assets.json (or, when it has
+ * none and Redis is configured, Redis's) to out as csv or json. Returns 0
+ * or -1 (with a message on stderr). */
+int sensor_export_assets(const struct config *c, const char *format, FILE *out);
+
 /* Returns the process exit status: MAMORI_EXIT_*. */
 int sensor_run(const struct sensor_options *o);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asset/asset_collect.h"
 #include "detect/alert_eve.h"
 #include "detect/event_flow.h"
 #include "detect/event_proto.h"
@@ -38,8 +39,11 @@ struct worker {
     struct worker_detect_stats dst;
     uint64_t next_alert; /* alert_id counter */
     struct rule_candidate cand[WORKER_MAX_CANDIDATES];
-    uint64_t now_us;      /* latest capture time seen */
+    uint64_t now_us; /* latest capture time seen */
     uint64_t next_expire_us;
+    /* The asset inventory's evidence (cfg.assets): built here, copied
+     * into the ring. */
+    struct asset_evidence_buf *asset;
 };
 
 void worker_config_default(struct worker_config *cfg)
@@ -51,6 +55,7 @@ void worker_config_default(struct worker_config *cfg)
     classify_limits_default(&cfg->classify);
     stream_limits_default(&cfg->stream);
     cfg->rules = NULL;
+    cfg->assets = false;
 }
 
 static void worker_emit(struct worker *w)
@@ -99,14 +104,24 @@ static void worker_detect(struct worker *w, const struct event *ev)
     }
 }
 
-/* Proto engine event sink (set only with rules): each dicom, hl7 and fhir
+static void worker_asset(struct worker *w)
+{
+    if (eve_file_write_asset(w->eve, w->asset->b, w->asset->len) < 0)
+        w->st.asset_drops++;
+    else
+        w->st.asset_evidence++;
+}
+
+/* Proto engine event sink (set only with rules or assets): each dicom, hl7 and fhir
  * record as an event. */
 static void worker_proto_event(void *ctx, const struct flow *f, const struct proto_parser *ps,
                                unsigned kind, const void *rec)
 {
     struct worker *w = ctx;
     struct event_proto ep;
-    if (event_proto_init(&ep, f, ps, kind, rec))
+    if (w->asset && asset_collect_proto(w->asset, f, ps, kind, rec))
+        worker_asset(w);
+    if (w->rules && event_proto_init(&ep, f, ps, kind, rec))
         worker_detect(w, &ep.ev);
 }
 
@@ -119,6 +134,10 @@ static void worker_flow_end(void *ctx, struct flow *f)
         proto_flow_end(w->proto, f);
     eve_flow_format(&w->rec, f, w->cls);
     worker_emit(w);
+    if (w->asset) {
+        asset_collect_flow(w->asset, f, w->cls);
+        worker_asset(w);
+    }
     if (w->rules) {
         struct event_flow ef;
         event_flow_init(&ef, f, w->cls);
@@ -155,8 +174,11 @@ struct worker *worker_new(const struct worker_config *cfg, struct eve_file *eve)
         if (!w->matcher)
             goto fail;
         w->rules = ruleset_ref(cfg->rules);
-        proto_engine_set_event_sink(w->proto, worker_proto_event, w);
     }
+    if (cfg->assets && !(w->asset = malloc(sizeof *w->asset)))
+        goto fail;
+    if (w->rules || w->asset)
+        proto_engine_set_event_sink(w->proto, worker_proto_event, w);
     w->cfg.rules = NULL; /* w->rules is the worker's reference */
     return w;
 fail:
@@ -184,6 +206,7 @@ void worker_free(struct worker *w)
     ruleset_unref(w->rules);
     json_free(&w->alert);
     json_free(&w->rec);
+    free(w->asset);
     free(w);
 }
 
@@ -218,8 +241,14 @@ void worker_packet(void *ctx, int linktype, uint64_t ts_us, const uint8_t *data,
         w->st.no_flow_memory++;
         return;
     }
+    if (p.has_mac && !(f->mac_seen & (1u << dir))) {
+        memcpy(f->mac[dir], p.src_mac, 6);
+        f->mac_seen |= (uint8_t)(1u << dir);
+    }
     classify_packet(w->cls, f, &p);
     proto_packet(w->proto, f, &p, dir);
+    if (w->asset && asset_collect_packet(w->asset, &p))
+        worker_asset(w);
 }
 
 void worker_tick(struct worker *w, uint64_t now_us)

@@ -32,6 +32,7 @@ struct worker_config {
     /* NULL: no rules, no matching work at all. Otherwise the worker takes a
      * reference; the set is read-only and shared by every worker. */
     struct ruleset *rules;
+    bool assets; /* hand evidence to the asset inventory (assets.enabled) */
 };
 
 /* The worker's half of detection (the correlator's half is counted by the
@@ -45,11 +46,13 @@ struct worker_detect_stats {
 struct worker_stats {
     uint64_t packets;
     uint64_t bytes;
-    uint64_t not_flow;      /* valid packets that make no flow (ARP, non-IP, held fragments) */
-    uint64_t invalid;       /* packets with a decode anomaly */
+    uint64_t not_flow; /* valid packets that make no flow (ARP, non-IP, held fragments) */
+    uint64_t invalid;  /* packets with a decode anomaly */
     uint64_t no_flow_memory;
-    uint64_t records;       /* EVE records written */
-    uint64_t output_errors; /* records that could not be written */
+    uint64_t records;        /* EVE records written */
+    uint64_t output_errors;  /* records that could not be written */
+    uint64_t asset_evidence; /* messages handed to the asset inventory */
+    uint64_t asset_drops;    /* ... lost on the way (ring full) */
 };
 
 /* A copy of every counter of a worker: what a worker hands to the main

@@ -14,6 +14,8 @@
  * the asset's, which names one device (src_ip). */
 #define T_CONV (T_FLOW | T_DICOM | T_HL7 | T_FHIR | T_SMB)
 
+static const char *const asset_events[] = {
+    "new", "unregistered", "retired", "identity_changed", "protocol_violation", "vulnerable", NULL};
 static const char *const flow_states[] = {"new", "established", "closed", NULL};
 static const char *const flow_reasons[] = {"end", "timeout", "evicted", "shutdown", NULL};
 static const char *const ndpi_confidences[] = {"unknown",           "match-by-port",  "dpi-partial",
@@ -169,6 +171,12 @@ static const struct field_def fields[F_COUNT] = {
     [F_ASSET_REGISTERED] = {"asset.registered", EVK_BOOL, T_ASSET, NULL, "in the device registry"},
     [F_ASSET_RETIRED] = {"asset.retired", EVK_BOOL, T_ASSET, NULL,
                          "marked retired in the registry"},
+    [F_ASSET_EVENT] = {"asset.event", EVK_STR, T_ASSET, asset_events,
+                       "what the inventory saw: new, unregistered, retired, identity_changed, "
+                       "protocol_violation, vulnerable"},
+    [F_ASSET_TYPE] = {"asset.type", EVK_STR, T_ASSET, NULL,
+                      "device type: modality, pacs, workstation, hl7, printer, network, ..."},
+    [F_ASSET_DETAIL] = {"asset.detail", EVK_STR, T_ASSET, NULL, "what changed or was seen"},
 };
 
 const struct field_def *field_get(unsigned id)

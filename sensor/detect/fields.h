@@ -106,6 +106,9 @@ enum field_id {
     F_ASSET_NEW,
     F_ASSET_REGISTERED,
     F_ASSET_RETIRED,
+    F_ASSET_EVENT,
+    F_ASSET_TYPE,
+    F_ASSET_DETAIL,
     F_COUNT
 };
 

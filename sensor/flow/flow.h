@@ -103,6 +103,11 @@ struct flow {
      * record can name the parser after its state is freed. */
     uint8_t proto_id;
     uint8_t proto_probes;
+    /* The source MAC of the first frame each way (indexed by enum
+     * flow_dir: [DIR_TOSERVER] is the client's), for the asset inventory;
+     * bit d of mac_seen says mac[d] is set. */
+    uint8_t mac_seen;
+    uint8_t mac[2][6];
 };
 
 #endif

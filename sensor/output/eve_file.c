@@ -204,6 +204,13 @@ int eve_file_write_rules(struct eve_file *e, struct ruleset *rs)
     return e->ops->write_rules(e->ctx, rs);
 }
 
+int eve_file_write_asset(struct eve_file *e, const void *msg, size_t len)
+{
+    if (!e->ops || !e->ops->write_asset)
+        return -ENOTSUP;
+    return e->ops->write_asset(e->ctx, msg, len);
+}
+
 int eve_file_write(struct eve_file *e, const struct json_buf *rec)
 {
     if (rec->err || !rec->p)

@@ -72,6 +72,10 @@ struct eve_file_ops {
      * rule set rs, of which the back-end adopts one reference (on success
      * only). Returns 0 or -errno (nothing changed: try again later). */
     int (*write_rules)(void *ctx, struct ruleset *rs);
+    /* May be NULL. What a flow or parser event says about the devices at
+     * its ends (asset/asset_evidence.h), for the asset inventory. Returns
+     * 0 or -errno (lost, and the caller counts it). */
+    int (*write_asset)(void *ctx, const void *msg, size_t len);
 };
 
 /* A writer on a back-end: ops and ctx are borrowed and must outlive it.
@@ -88,6 +92,8 @@ int eve_file_write_match(struct eve_file *e, const void *match, size_t match_len
                          const struct json_buf *rec);
 /* See eve_file_ops.write_rules; -ENOTSUP for a writer without it. */
 int eve_file_write_rules(struct eve_file *e, struct ruleset *rs);
+/* See eve_file_ops.write_asset; -ENOTSUP for a writer without it. */
+int eve_file_write_asset(struct eve_file *e, const void *msg, size_t len);
 /* Appends the buffer to the sink now. Returns 0 or -errno. */
 int eve_file_flush(struct eve_file *e);
 

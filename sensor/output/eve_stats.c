@@ -117,6 +117,8 @@ void eve_stats_format(struct json_buf *b, const struct eve_stats_view *v)
     json_open_object(b, "output");
     json_uint(b, "records", v->worker->records);
     json_uint(b, "errors", v->worker->output_errors);
+    json_uint(b, "asset_evidence", v->worker->asset_evidence);
+    json_uint(b, "asset_drops", v->worker->asset_drops);
     json_close_object(b);
 
     if (v->per_worker) {

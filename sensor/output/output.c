@@ -14,6 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asset/asset_store.h"
+#include "detect/alert_eve.h"
+#include "detect/event_asset.h"
 #include "detect/rule_eval.h"
 #include "detect/rule_state.h"
 #include "detect/ruleset.h"
@@ -42,6 +45,12 @@ enum output_msg_kind {
     /* After a reload: a struct ruleset pointer (one reference, adopted by
      * the correlator); the producer's later matches come from that set. */
     OUTPUT_MSG_RULES,
+    /* What a worker saw of the devices at a conversation's ends
+     * (asset/asset_evidence.h), for the asset inventory. */
+    OUTPUT_MSG_ASSET,
+    /* After SIGHUP: a registry and a vulns table pointer (either NULL),
+     * adopted by the asset inventory. */
+    OUTPUT_MSG_ASSET_FILES,
 };
 
 /* The header of every ring record; the record's bytes follow. */
@@ -107,6 +116,13 @@ struct output {
     bool wall_clock;         /* live: expire by the wall clock, replay by capture time */
     uint64_t corr_now_us;    /* latest time seen */
     uint64_t corr_expire_us; /* next rule_state_expire() */
+    /* The asset inventory (NULL: off), and the matcher its events go
+     * through when there are rules. */
+    struct asset_store *assets;
+    struct rule_matcher *amatcher;
+    struct json_buf arec;
+    uint64_t next_alert;
+    uint64_t dispatch_ns; /* hand-over time of the record being taken */
     struct {
         uint64_t records[OUTPUT_NTYPES];
         uint64_t handover_drops;
@@ -115,8 +131,8 @@ struct output {
     } st;
 };
 
-static const char *const output_type_names[OUTPUT_NTYPES] = {"alert", "flow", "protocol", "asset",
-                                                             "stats"};
+static const char *const output_type_names[OUTPUT_NTYPES] = {"alert", "flow",  "protocol",
+                                                             "asset", "stats", "asset_state"};
 
 const char *output_type_name(enum output_type t)
 {
@@ -236,11 +252,17 @@ static int output_writer_rules(void *ctx, struct ruleset *rs)
     return rc;
 }
 
+static int output_writer_asset(void *ctx, const void *msg, size_t len)
+{
+    return output_writer_push(ctx, OUTPUT_MSG_ASSET, NULL, 0, msg, len);
+}
+
 static const struct eve_file_ops output_writer_ops = {
     .write = output_writer_write,
     .flush = NULL, /* every record is handed over at once */
     .write_match = output_writer_match,
     .write_rules = output_writer_rules,
+    .write_asset = output_writer_asset,
 };
 
 struct output_writer *output_writer_new(struct output *o)
@@ -269,6 +291,22 @@ struct output_writer *output_writer_new(struct output *o)
 struct eve_file *output_writer_eve(struct output_writer *w)
 {
     return w->eve;
+}
+
+int output_writer_asset_files(struct output_writer *w, struct asset_registry *registry,
+                              struct asset_vulns *vulns)
+{
+    void *ptrs[2] = {registry, vulns};
+    bool block = w->block_when_full;
+    w->block_when_full = false;
+    int rc =
+        output_writer_push(w, OUTPUT_MSG_ASSET_FILES, NULL, 0, (const char *)ptrs, sizeof ptrs);
+    w->block_when_full = block;
+    if (rc < 0) {
+        w->dropped_total--;
+        w->dropped_unreported--;
+    }
+    return rc;
 }
 
 int output_writer_metrics(struct output_writer *w, const char *text, size_t len)
@@ -380,6 +418,17 @@ static size_t output_stats_object(const struct output *o, char *p, size_t cap)
     }
     p[n++] = '}';
     p[n] = '\0';
+    if (o->assets) {
+        const struct asset_table_stats *as = asset_table_stats(asset_store_table(o->assets));
+        int a = snprintf(p + n, cap - (size_t)n,
+                         ",\"assets\":{\"devices\":%" PRIu64 ",\"created\":%" PRIu64
+                         ",\"evicted\":%" PRIu64 ",\"evidence\":%" PRIu64 ",\"malformed\":%" PRIu64
+                         ",\"records\":%" PRIu64 ",\"events\":%" PRIu64 ",\"memory\":%" PRIu64 "}",
+                         as->assets, as->created, as->evicted, as->evidence, as->malformed,
+                         as->records, as->events, as->memory);
+        if (a > 0 && (size_t)a < cap - (size_t)n)
+            n += a;
+    }
     if (!o->rstate)
         return (size_t)n;
     /* The correlator's figures: they live on this thread, so they join the
@@ -488,6 +537,72 @@ static void output_rules_switch(struct output *o, struct output_writer *w, const
     }
 }
 
+/* The inventory's records go out as any record. */
+static void output_asset_record(void *ctx, const struct json_buf *rec)
+{
+    struct output *o = ctx;
+    output_dispatch(o, rec->p, rec->len, o->dispatch_ns);
+}
+
+/* An entry changed: the back-ends keep its state (Redis: the hash, the
+ * index by last seen, the address map). Through submit() like a record,
+ * so a Redis that is away gets it from the spool later. */
+static void output_asset_save(void *ctx, const struct asset *a, const struct json_buf *obj)
+{
+    struct output *o = ctx;
+    if (!o->nbe || obj->err)
+        return;
+    size_t need = obj->len + sizeof o->sensor_id + ASSET_ID_MAX + 64 + ASSET_LIST_MAX * 48;
+    if (!output_line_room(o, need)) {
+        o->st.too_large++;
+        return;
+    }
+    int n = snprintf(o->line, need, "%s\t%" PRIu64 "\t%s\t", a->id, a->last_us / 1000000u,
+                     o->sensor_id);
+    size_t len = n > 0 ? (size_t)n : 0;
+    for (uint8_t i = 0; i < a->ips.n; i++) {
+        n = snprintf(o->line + len, need - len, "%s%s", i ? " " : "", a->ips.v[i]);
+        len += n > 0 ? (size_t)n : 0;
+    }
+    o->line[len++] = '\t';
+    memcpy(o->line + len, obj->p, obj->len);
+    len += obj->len;
+    for (unsigned i = 0; i < o->nbe; i++)
+        o->be[i].be->submit(o->be[i].state, OUTPUT_ASSET_STATE, o->line, len, o->dispatch_ns);
+}
+
+/* Entries from Redis (the JSON of PREFIX:asset:ID), when assets.json had
+ * none: the inventory survives a sensor whose disk was replaced. */
+static void output_asset_fetched(void *ctx, const char *json, size_t len)
+{
+    asset_store_load(ctx, (const uint8_t *)json, len);
+}
+
+/* The inventory's events are matched against the rules here, on the
+ * correlator's thread, and decided by the same rule state. */
+static void output_asset_event(void *ctx, const struct asset_event *aev)
+{
+    struct output *o = ctx;
+    if (!o->rstate || !o->amatcher)
+        return;
+    struct rule_candidate cand[16];
+    struct event_asset ea;
+    event_asset_init(&ea, aev);
+    const struct compiled_rules *cr = ruleset_rules(o->rules);
+    size_t n = rule_match(o->amatcher, cr, &ea.ev, cand, 16);
+    if (!o->wall_clock)
+        output_correlator_tick(o, aev->ts_us);
+    for (size_t i = 0; i < n; i++) {
+        if (rule_state_decide(o->rstate, cr, &cand[i]) != RULE_ALERT)
+            continue;
+        /* Alert ids of the output thread: 0xffff in the top 16 bits, past
+         * every worker's. */
+        alert_eve_format(&o->arec, &cr->rules[cand[i].rule], &ea.ev,
+                         (uint64_t)0xffff << 48 | ++o->next_alert);
+        output_dispatch(o, o->arec.p, o->arec.len, o->dispatch_ns);
+    }
+}
+
 /* Takes up to a pass of records from every ring. Returns true when some
  * ring had more. */
 static bool output_drain(struct output *o)
@@ -509,6 +624,19 @@ static bool output_drain(struct output *o)
                 output_correlate(o, w, p + sizeof m, m.len, m.handover_ns);
             } else if (m.kind == OUTPUT_MSG_RULES) {
                 output_rules_switch(o, w, p + sizeof m, m.len);
+            } else if (m.kind == OUTPUT_MSG_ASSET_FILES && m.len == 2 * sizeof(void *)) {
+                void *ptrs[2];
+                memcpy(ptrs, p + sizeof m, sizeof ptrs);
+                if (o->assets) {
+                    asset_store_set_files(o->assets, ptrs[0], ptrs[1]);
+                } else {
+                    asset_registry_free(ptrs[0]);
+                    asset_vulns_free(ptrs[1]);
+                }
+            } else if (m.kind == OUTPUT_MSG_ASSET) {
+                o->dispatch_ns = m.handover_ns;
+                if (o->assets)
+                    asset_store_evidence(o->assets, p + sizeof m, m.len);
             } else {
                 metrics_buf_free(&o->workers_text);
                 metrics_buf_append(&o->workers_text, (const char *)p + sizeof m, m.len);
@@ -529,6 +657,8 @@ static void output_flush_backends(struct output *o)
             o->st.eve_errors++;
     }
     uint64_t now = output_mono_ms();
+    if (o->assets)
+        asset_store_flush(o->assets, now, false);
     for (unsigned i = 0; i < o->nbe; i++)
         o->be[i].be->flush(o->be[i].state, now);
 }
@@ -616,7 +746,8 @@ static int output_open_eve(struct output *o, char *err, size_t errlen)
 {
     const struct output_config *c = &o->c;
     bool per_type = c->eve_enabled && c->eve_per_type && strcmp(c->eve_dir, "-") != 0;
-    unsigned n = per_type ? OUTPUT_NTYPES : 1;
+    /* Record types only: asset state is Redis' alone. */
+    unsigned n = per_type ? OUTPUT_ASSET_STATE : 1;
     for (unsigned t = 0; t < n; t++) {
         char name[64];
         snprintf(name, sizeof name, "%s.json", output_type_name((enum output_type)t));
@@ -683,6 +814,19 @@ struct output *output_new(const struct output_config *c, char *err, size_t errle
         snprintf(err, errlen, "outputs: out of memory");
         goto fail;
     }
+    json_init(&o->arec);
+    if (c->assets && c->assets->enabled) {
+        struct asset_store_config ac = *c->assets;
+        if (!ac.dir)
+            ac.dir = o->state_dir[0] ? o->state_dir : NULL;
+        o->assets = asset_store_new(&ac, err, errlen);
+        if (!o->assets)
+            goto fail;
+        struct asset_sink sink = {output_asset_record, output_asset_event, output_asset_save, o};
+        asset_store_set_sink(o->assets, &sink);
+        if (c->redis.enabled && asset_store_loaded(o->assets) == 0)
+            output_redis_fetch_assets(&c->redis, ac.max_assets, output_asset_fetched, o->assets);
+    }
     if (c->redis.enabled) {
         void *st = output_redis_new(&c->redis, o->state_dir, o->base, c->verbose, err, errlen);
         if (!st)
@@ -717,6 +861,8 @@ int output_set_rules(struct output *o, struct ruleset *rs, const struct rule_sta
         return -ENOMEM;
     o->rules = ruleset_ref(rs);
     o->wall_clock = wall_clock;
+    if (o->assets && !(o->amatcher = rule_matcher_new()))
+        return -ENOMEM;
     rule_state_bind(o->rstate, ruleset_rules(rs));
     return 0;
 }
@@ -777,6 +923,9 @@ int output_free(struct output *o)
     if (!o)
         return 0;
     output_stop(o);
+    asset_store_free(o->assets); /* saves assets.json */
+    rule_matcher_free(o->amatcher);
+    json_free(&o->arec);
     for (unsigned i = 0; i < o->nbe; i++)
         o->be[i].be->free(o->be[i].state);
     metrics_server_free(o->metrics);

@@ -55,10 +55,14 @@ enum output_type {
     OUTPUT_PROTOCOL, /* dicom, hl7, fhir and every other protocol record */
     OUTPUT_ASSET,
     OUTPUT_STATS,
+    /* Not a record: the asset inventory's entry for Redis's hashes
+     * (PREFIX:asset:ID, PREFIX:assets:seen, PREFIX:assets:ip), handed to
+     * back-ends only, as "ID\tLAST_SEEN\tSENSOR\tIP IP...\tJSON". */
+    OUTPUT_ASSET_STATE,
     OUTPUT_NTYPES,
 };
 
-/* "alert", "flow", "protocol", "asset", "stats". */
+/* "alert", "flow", "protocol", "asset", "stats", "asset_state". */
 const char *output_type_name(enum output_type t);
 /* From a record's "event_type" value. */
 enum output_type output_type_of(const char *rec, size_t len);
@@ -107,7 +111,11 @@ struct output_syslog_config {
     uint64_t queue_size; /* tcp: bytes waiting to be sent at most */
 };
 
+struct asset_store_config;
 struct output_config {
+    /* The asset inventory on this thread (asset/asset_store.h); NULL or
+     * not enabled: none. Borrowed for output_new(). */
+    const struct asset_store_config *assets;
     const char *state_dir; /* spool and record_id.state; NULL: ids for this run only */
     bool eve_enabled;
     const char *eve_dir; /* "-" = standard output */
@@ -144,6 +152,14 @@ struct eve_file *output_writer_eve(struct output_writer *w);
  * metrics/metrics.h); the newest replaces the previous on /metrics.
  * Returns 0 or -ENOBUFS (ring full: skipped, the next one replaces it). */
 int output_writer_metrics(struct output_writer *w, const char *text, size_t len);
+struct asset_registry;
+struct asset_vulns;
+/* SIGHUP: hands the asset inventory its registry and vulns tables loaded
+ * again (either may be NULL: none configured). On success the output
+ * thread owns them; returns 0 or -ENOBUFS (ring full: nothing changed,
+ * the caller still owns them). */
+int output_writer_asset_files(struct output_writer *w, struct asset_registry *registry,
+                              struct asset_vulns *vulns);
 /* Producer's thread, while the output thread runs: waits until the output
  * thread has taken (and, for matches, decided) every record handed over
  * so far. */

@@ -319,10 +319,67 @@ static void redis_abort(struct output_redis *r, const char *why)
 
 /* -- sending ---------------------------------------------------------- */
 
+/* One inventory entry: the hash, the index by last seen and the address
+ * map in one script, so that it is one command with one reply, acknowledged
+ * like a record (and spooled like one while Redis is away). */
+static const char redis_asset_script[] =
+    "redis.call('HSET',KEYS[1],'json',ARGV[1],'last_seen',ARGV[2],'sensor',ARGV[3]) "
+    "redis.call('ZADD',KEYS[2],ARGV[2],ARGV[4]) "
+    "for i=5,#ARGV do redis.call('HSET',KEYS[3],ARGV[i],ARGV[4]) end "
+    "return 1";
+
+#define REDIS_ASSET_IPS 16
+
+static int redis_asset_command(struct output_redis *r, const char *rec, size_t len)
+{
+    /* ID \t LAST_SEEN \t SENSOR \t IPS \t JSON (output.c) */
+    const char *f[5];
+    size_t fl[5];
+    const char *p = rec, *end = rec + len;
+    for (int i = 0; i < 4; i++) {
+        const char *tab = memchr(p, '\t', (size_t)(end - p));
+        if (!tab)
+            return REDIS_ERR;
+        f[i] = p;
+        fl[i] = (size_t)(tab - p);
+        p = tab + 1;
+    }
+    f[4] = p;
+    fl[4] = (size_t)(end - p);
+    char k1[512], k2[300], k3[300];
+    int n1 = snprintf(k1, sizeof k1, "%s:%.*s", r->keys[OUTPUT_ASSET_STATE], (int)fl[0], f[0]);
+    int n2 = snprintf(k2, sizeof k2, "%s:seen", r->keys[OUTPUT_ASSET]);
+    int n3 = snprintf(k3, sizeof k3, "%s:ip", r->keys[OUTPUT_ASSET]);
+    const char *a[9 + REDIS_ASSET_IPS];
+    size_t l[9 + REDIS_ASSET_IPS];
+    int argc = 0;
+    a[argc] = "EVAL", l[argc++] = 4;
+    a[argc] = redis_asset_script, l[argc++] = sizeof redis_asset_script - 1;
+    a[argc] = "3", l[argc++] = 1;
+    a[argc] = k1, l[argc++] = (size_t)n1;
+    a[argc] = k2, l[argc++] = (size_t)n2;
+    a[argc] = k3, l[argc++] = (size_t)n3;
+    a[argc] = f[4], l[argc++] = fl[4]; /* json */
+    a[argc] = f[1], l[argc++] = fl[1]; /* last_seen */
+    a[argc] = f[2], l[argc++] = fl[2]; /* sensor */
+    a[argc] = f[0], l[argc++] = fl[0]; /* id */
+    const char *ip = f[3], *ips_end = f[3] + fl[3];
+    while (ip < ips_end && argc < (int)(sizeof a / sizeof a[0])) {
+        const char *sp = memchr(ip, ' ', (size_t)(ips_end - ip));
+        size_t n = sp ? (size_t)(sp - ip) : (size_t)(ips_end - ip);
+        if (n)
+            a[argc] = ip, l[argc++] = n;
+        ip += n + 1;
+    }
+    return redisAsyncCommandArgv(r->ac, redis_on_reply, r, argc, a, l);
+}
+
 static int redis_command(struct output_redis *r, uint8_t type, const char *rec, size_t len)
 {
     const char *key = r->keys[type];
     size_t klen = strlen(key);
+    if (type == OUTPUT_ASSET_STATE)
+        return redis_asset_command(r, rec, len);
     switch (r->c.mode) {
     case OUTPUT_REDIS_STREAM:
         if (r->c.maxlen) {
@@ -713,10 +770,86 @@ static const char *redis_key_suffix(enum output_type t)
         return "assets";
     case OUTPUT_STATS:
         return "stats";
+    case OUTPUT_ASSET_STATE:
+        return "asset";
     case OUTPUT_NTYPES:
         break;
     }
     return "other";
+}
+
+/* A synchronous connection with AUTH and SELECT done, or NULL. */
+static redisContext *redis_sync_open(const struct output_redis_config *c)
+{
+    uint32_t ms = c->timeout_ms < 2000 ? c->timeout_ms : 2000;
+    struct timeval tv = {.tv_sec = ms / 1000u, .tv_usec = (suseconds_t)(ms % 1000u) * 1000};
+    redisContext *x = *c->socket ? redisConnectUnixWithTimeout(c->socket, tv)
+                                 : redisConnectWithTimeout(c->host, c->port, tv);
+    if (!x || x->err) {
+        redisFree(x);
+        return NULL;
+    }
+    redisSetTimeout(x, tv);
+    redisReply *reply = NULL;
+    bool ok = true;
+    if (*c->password) {
+        if (*c->user)
+            reply = redisCommandArgv(x, 3, (const char *[]){"AUTH", c->user, c->password},
+                                     (const size_t[]){4, strlen(c->user), strlen(c->password)});
+        else
+            reply = redisCommandArgv(x, 2, (const char *[]){"AUTH", c->password},
+                                     (const size_t[]){4, strlen(c->password)});
+        ok = reply && reply->type != REDIS_REPLY_ERROR;
+        freeReplyObject(reply);
+    }
+    if (ok && c->database) {
+        reply = redisCommand(x, "SELECT %u", (unsigned)c->database);
+        ok = reply && reply->type != REDIS_REPLY_ERROR;
+        freeReplyObject(reply);
+    }
+    if (!ok) {
+        redisFree(x);
+        return NULL;
+    }
+    return x;
+}
+
+int output_redis_fetch_assets(const struct output_redis_config *c, uint32_t max,
+                              void (*fn)(void *ctx, const char *json, size_t len), void *ctx)
+{
+    redisContext *x = redis_sync_open(c);
+    if (!x)
+        return -ECONNREFUSED;
+    char seen[300];
+    snprintf(seen, sizeof seen, "%s:assets:seen", c->key_prefix);
+    redisReply *ids = redisCommand(x, "ZREVRANGE %s 0 %u", seen, max ? max - 1 : 0);
+    int n = 0;
+    if (ids && ids->type == REDIS_REPLY_ARRAY) {
+        /* Oldest first, as assets.json keeps them: the least recently seen
+         * is the first to go at the cap. Pipelined: one round trip. */
+        for (size_t i = ids->elements; i-- > 0;) {
+            const redisReply *id = ids->element[i];
+            if (id->type == REDIS_REPLY_STRING)
+                redisAppendCommand(x, "HGET %s:asset:%b json", c->key_prefix, id->str,
+                                   (size_t)id->len);
+        }
+        for (size_t i = ids->elements; i-- > 0;) {
+            if (ids->element[i]->type != REDIS_REPLY_STRING)
+                continue;
+            void *r = NULL;
+            if (redisGetReply(x, &r) != REDIS_OK)
+                break;
+            const redisReply *j = r;
+            if (j->type == REDIS_REPLY_STRING) {
+                fn(ctx, j->str, (size_t)j->len);
+                n++;
+            }
+            freeReplyObject(r);
+        }
+    }
+    freeReplyObject(ids);
+    redisFree(x);
+    return n;
 }
 
 void *output_redis_new(const struct output_redis_config *c, const char *state_dir,

@@ -42,4 +42,12 @@ void *output_redis_new(const struct output_redis_config *c, const char *state_di
 
 #define REDIS_SPOOL_NAME "redis.spool"
 
+/* At start, synchronously: the asset inventory kept in Redis, most
+ * recently seen first, at most max entries: fn gets each entry's JSON
+ * (the json field of PREFIX:asset:ID). Returns the entries handed over,
+ * or -errno (Redis unreachable: nothing, and no error for the caller to
+ * stop on). */
+int output_redis_fetch_assets(const struct output_redis_config *c, uint32_t max,
+                              void (*fn)(void *ctx, const char *json, size_t len), void *ctx);
+
 #endif

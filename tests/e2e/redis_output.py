@@ -192,7 +192,7 @@ def test_all(exe, root, d, problems):
             problems.append("all: exit %r: %s" % (rc, err.strip()[-500:]))
             return
         got = []
-        for key in ("mamori:flows", "mamori:protocol", "mamori:stats"):
+        for key in ("mamori:flows", "mamori:protocol", "mamori:stats", "mamori:assets"):
             got += stream_records(r, key)
         got.sort(key=lambda x: id_num(x["record_id"]))
         dup = check_arrived(problems, "all", log, got)
@@ -244,7 +244,7 @@ def test_kill(exe, root, d, problems):
         if not killed:
             problems.append("kill: the replay ended before Redis could be killed")
         got = []
-        for key in ("mamori:flows", "mamori:protocol", "mamori:stats"):
+        for key in ("mamori:flows", "mamori:protocol", "mamori:stats", "mamori:assets"):
             got += stream_records(r, key)
         # Per producer the order must hold: one worker, so record_id order
         # is the order of first arrival within each key's stream.
@@ -290,7 +290,7 @@ def test_maxmemory(exe, root, d, problems):
         r.cmd("CONFIG", "SET", "maxmemory", "0")
         rc, err, _, _ = mamori(exe, d, conf, [empty_pcap(d)])
         got = []
-        for key in ("mamori:flows", "mamori:protocol", "mamori:stats"):
+        for key in ("mamori:flows", "mamori:protocol", "mamori:stats", "mamori:assets"):
             got += stream_records(r, key)
         check_arrived(problems, "maxmemory", log, sorted(got, key=lambda x: id_num(x["record_id"])))
         print("ok   maxmemory: %d records after OOM" % len(got))

@@ -1,0 +1,81 @@
+#include "asset/asset_csv.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+static void asset_csv_trim(struct asset_csv_field *f, size_t n)
+{
+    size_t a = 0;
+    while (a < n && (f->s[a] == ' ' || f->s[a] == '\t' || f->s[a] == '\r'))
+        a++;
+    while (n > a && (f->s[n - 1] == ' ' || f->s[n - 1] == '\t' || f->s[n - 1] == '\r'))
+        n--;
+    memmove(f->s, f->s + a, n - a);
+    f->s[n - a] = 0;
+}
+
+int asset_csv_split(const uint8_t *p, size_t len, struct asset_csv_line *out, const char **why)
+{
+    size_t i = 0;
+    out->n = 0;
+    for (;;) {
+        if (out->n == ASSET_CSV_MAX_FIELDS) {
+            *why = "too many fields";
+            return -(int)(i + 1);
+        }
+        struct asset_csv_field *f = &out->f[out->n++];
+        size_t n = 0;
+        f->col = i + 1;
+        while (i < len && (p[i] == ' ' || p[i] == '\t'))
+            i++;
+        bool quoted = i < len && p[i] == '"';
+        if (quoted) {
+            size_t open = i++;
+            for (;;) {
+                if (i >= len) {
+                    *why = "unterminated quote";
+                    return -(int)(open + 1);
+                }
+                if (p[i] == '"') {
+                    if (i + 1 < len && p[i + 1] == '"') {
+                        i++;
+                    } else {
+                        i++;
+                        break;
+                    }
+                }
+                if (p[i] == 0) {
+                    *why = "NUL byte";
+                    return -(int)(i + 1);
+                }
+                if (n + 1 >= ASSET_CSV_FIELD_MAX) {
+                    *why = "field too long";
+                    return -(int)(i + 1);
+                }
+                f->s[n++] = (char)p[i++];
+            }
+            while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
+                i++;
+            if (i < len && p[i] != ',') {
+                *why = "text after a closing quote";
+                return -(int)(i + 1);
+            }
+        } else {
+            while (i < len && p[i] != ',') {
+                if (p[i] == 0 || p[i] == '"') {
+                    *why = p[i] ? "quote inside an unquoted field" : "NUL byte";
+                    return -(int)(i + 1);
+                }
+                if (n + 1 >= ASSET_CSV_FIELD_MAX) {
+                    *why = "field too long";
+                    return -(int)(i + 1);
+                }
+                f->s[n++] = (char)p[i++];
+            }
+        }
+        asset_csv_trim(f, n);
+        if (i >= len)
+            return 0;
+        i++; /* the comma */
+    }
+}

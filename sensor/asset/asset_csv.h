@@ -1,0 +1,32 @@
+/*
+ * One line of a CSV file (RFC 4180: fields separated by commas, a field
+ * in double quotes may hold commas and "" for a quote), for the files
+ * the asset inventory reads: the IEEE registry, the hospital's device
+ * registry and rules/vulns.csv.
+ */
+#ifndef MAMORI_ASSET_ASSET_CSV_H
+#define MAMORI_ASSET_ASSET_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ASSET_CSV_MAX_FIELDS 16
+#define ASSET_CSV_FIELD_MAX 512
+
+struct asset_csv_field {
+    char s[ASSET_CSV_FIELD_MAX]; /* unquoted, NUL-terminated, spaces around trimmed */
+    size_t col;                  /* 1-based column of its first byte in the line */
+};
+
+struct asset_csv_line {
+    struct asset_csv_field f[ASSET_CSV_MAX_FIELDS];
+    size_t n;
+};
+
+/* Splits line p[0..len) (without its newline). Returns 0, or -col (the
+ * 1-based column of the problem) with why set: an unterminated quote, a
+ * field longer than ASSET_CSV_FIELD_MAX - 1 bytes, too many fields, a
+ * NUL byte. */
+int asset_csv_split(const uint8_t *p, size_t len, struct asset_csv_line *out, const char **why);
+
+#endif
