@@ -185,7 +185,17 @@ def run(a, new_browser, c, r, mamori, root, tmp, shots):
                  "A: the detail")
     check(title == records[target]["alert"]["signature"], "the detail of the alert: %r" % title)
     cards = js(a, "Array.from(document.querySelectorAll('#detail .device-card')).map(x => x.textContent).join('|')")
-    check(records[target]["src_ip"] in cards and "No inventory yet" in cards, "the detail names the devices: %r" % cards[:120])
+    # the source device as mamori's inventory has it in Redis, or none yet
+    src = records[target]["src_ip"]
+    aid = r.cmd("HGET", "mamori:assets:ip", src)
+    if aid:
+        entry = json.loads(r.cmd("HGET", "mamori:asset:" + aid.decode(), "json"))
+        check(src in cards and entry["type"] in cards and entry["id"] not in ("",),
+              "the detail shows the source device's inventory entry (%s, %s): %r"
+              % (entry["id"], entry["type"], cards[:160]))
+    else:
+        check(src in cards and "No inventory yet" in cards,
+              "the detail names the devices: %r" % cards[:120])
     a.save_screenshot(os.path.join(shots, "alert-detail.png"))
 
     # acknowledge it, as analyst Aoi

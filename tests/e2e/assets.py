@@ -195,7 +195,9 @@ def main():
                 problems.append("demo: %s: %s" % (ip, ips.get(ip)))
         got = {(r["alert"]["signature_id"], r.get("src_ip"))
                for r in recs if r.get("event_type") == "alert"}
-        want = {(100100, "10.30.4.201"), (100100, "10.50.0.117"), (100101, "10.20.1.90")}
+        # ris01 answers the ssh_obsolete behaviour with OpenSSH 5.3: vulns.csv
+        want = {(100100, "10.30.4.201"), (100100, "10.50.0.117"), (100101, "10.20.1.90"),
+                (100104, "10.10.0.31")}
         if got != want:
             problems.append("demo: asset alerts %s, expected %s" % (sorted(got), sorted(want)))
 

@@ -322,6 +322,10 @@ def run(mamori, root, net, tmp):
               sorted(os.listdir(logdir)))
 
         # Redis goes away: unhealthy, with the reason; records spool.
+        def stats_written():
+            return total(parse_metrics(get(net, "/metrics")[2])[0], "mamori_records_total",
+                         'type="stats"')
+        stats_before = stats_written()
         redis.stop()
         r = net.replay(capture)
 
@@ -340,6 +344,11 @@ def run(mamori, root, net, tmp):
               down.get(("mamori_redis_spool_records", ""), 0) > 0,
               "mamori_redis_up 0 and records in the spool (%s)" %
               down.get(("mamori_redis_spool_records", "")))
+
+        # Two stats records (one a second) written while Redis is away, so
+        # that at least one of them shows the outage.
+        check(wait_for(lambda: stats_written() >= stats_before + 2, timeout=10),
+              "stats records are written during the outage")
 
         # Back: healthy again, spool replayed.
         redis.start()
