@@ -194,7 +194,7 @@ void config_default(struct config *c)
     memset(c, 0, sizeof *c);
     c->capture.snaplen = 65535;
     c->capture.buffer_size = 64 * MIB;
-    c->capture.block_timeout_ms = 10;
+    c->capture.block_timeout_ms = 2; /* bounds alert latency on a quiet link */
     c->capture.promiscuous = true;
     c->capture.replay_ring_size = 8 * MIB;
     c->workers = 1;
