@@ -480,6 +480,29 @@ def check_backlog(c, r):
           "the closed alert left the pending list once read: %r, %d pending" % (pending, total))
 
 
+def check_trimmed(c, r):
+    """Triage hashes of alerts trimmed from the stream (the sensors'
+    maxlen) are removed; those of alerts still in it stay."""
+    for e in r.cmd("XRANGE", "mamori:alerts", "-", "+", "COUNT", 3):
+        st, _, b = c.post("/api/alerts/%s/triage" % e[0].decode(), {"action": "acknowledge", "who": "gil"})
+        check(st == 200, "acknowledge an old alert: %d %r" % (st, b))
+    indexed = [x.decode() for x in r.cmd("ZRANGE", "mamori:triage:index", 0, -1)]
+    check(len(indexed) >= 3 and all(r.cmd("EXISTS", "mamori:triage:" + i) for i in indexed),
+          "triaged alerts are indexed: %d" % len(indexed))
+    r.cmd("XTRIM", "mamori:alerts", "MAXLEN", 10)
+    kept = {e[0].decode() for e in r.cmd("XRANGE", "mamori:alerts", "-", "+")}
+    gone = [i for i in indexed if i not in kept]
+    stay = [i for i in indexed if i in kept]
+    check(gone and stay, "some triaged alerts trimmed (%d), some kept (%d)" % (len(gone), len(stay)))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(r.cmd("EXISTS", "mamori:triage:" + i) for i in gone):
+        time.sleep(0.2)
+    check(not any(r.cmd("EXISTS", "mamori:triage:" + i) for i in gone), "the trimmed alerts' triage hashes are removed")
+    check(all(r.cmd("EXISTS", "mamori:triage:" + i) for i in stay), "the kept alerts' triage hashes stay")
+    left = sorted(x.decode() for x in r.cmd("ZRANGE", "mamori:triage:index", 0, -1))
+    check(left == sorted(stay), "the index holds the kept ones: %r" % left)
+
+
 def check_redis_auth(exe, web, tmp):
     d = os.path.join(tmp, "auth")
     os.makedirs(d)
@@ -535,6 +558,7 @@ def main():
             check_redis_stopped(c, r)
             check_redis_restart(c, r, ev)
             check_backlog(c, r)
+            check_trimmed(c, r)
         finally:
             if ev:
                 ev.close()
