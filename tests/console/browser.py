@@ -130,6 +130,23 @@ def real_inventory(a, c, r, records, target, device, shots):
           "device page: registry status %r" % status)
     a.save_screenshot(os.path.join(shots, "device-page-real.png"))
 
+    # the alert filter by the device's name (as the registry has it)
+    if want_name:
+        ips = set(entry.get("ips", []))
+        mine = {eid for eid, rec in records.items() if rec.get("src_ip") in ips or rec.get("dest_ip") in ips
+                or rec.get("asset", {}).get("id") == did}
+        a.get(c.url("/#/alerts"))
+        wait(a, "document.querySelectorAll('#alert-rows tr').length > 0 && document.getElementById('f-device')", "A: alerts")
+        box = a.find_element(By.ID, "f-device")
+        box.clear()
+        box.send_keys(want_name)
+        a.find_element(By.ID, "f-apply").click()
+        got = wait(a, "(() => { const r = Array.from(document.querySelectorAll('#alert-rows tr')).map(x => x.dataset.id);"
+                   " return r.length == %d ? r : null; })()" % len(mine), "A: the alerts of %s" % want_name)
+        check(set(got or []) == mine, "filter by device name %r: %d alerts" % (want_name, len(mine)))
+        a.find_element(By.ID, "f-device").clear()
+        a.find_element(By.ID, "f-apply").click()
+
     # every asset alert opens the device it names
     asset_alerts = [(eid, rec) for eid, rec in records.items() if 100100 <= rec["alert"]["signature_id"] <= 100104]
     check(len(asset_alerts) >= 3, "the replay raised asset alerts: %d" % len(asset_alerts))

@@ -19,7 +19,7 @@ const I18N = {
     alerts: 'Alerts', alerts_shown: '{0} shown of {1} in Redis',
     new_alerts: '{0} new alerts: refresh',
     sev1: 'High', sev2: 'Medium', sev3: 'Low', sev4: 'Info', severity: 'Severity',
-    f_rule: 'Rule (name or id)', f_device: 'Device or IP', f_proto: 'Protocol',
+    f_rule: 'Rule (name or id)', f_device: 'Device (name, id) or IP', f_proto: 'Protocol',
     f_state: 'State', f_from: 'From', f_to: 'To', apply: 'Apply', reset: 'Reset',
     st_any: 'Any state', st_open: 'Open', st_new: 'New', st_acknowledged: 'Acknowledged',
     st_assigned: 'Assigned', st_closed: 'Closed',
@@ -88,7 +88,7 @@ const I18N = {
     alerts: 'アラート', alerts_shown: '表示 {0} 件 / Redis 内 {1} 件',
     new_alerts: '新着アラート {0} 件: 再読み込み',
     sev1: '高', sev2: '中', sev3: '低', sev4: '情報', severity: '重大度',
-    f_rule: 'ルール (名前または ID)', f_device: 'デバイスまたは IP', f_proto: 'プロトコル',
+    f_rule: 'ルール (名前または ID)', f_device: 'デバイス (名前、ID) または IP', f_proto: 'プロトコル',
     f_state: '状態', f_from: '開始', f_to: '終了', apply: '適用', reset: 'リセット',
     st_any: 'すべての状態', st_open: '未完了', st_new: '新規', st_acknowledged: '確認済み',
     st_assigned: '割り当て済み', st_closed: 'クローズ',
@@ -407,7 +407,10 @@ function alertQuery(before) {
   const f = S.filters, q = new URLSearchParams();
   if (f.sev.length) q.set('severity', f.sev.join(','));
   if (f.rule) q.set('rule', f.rule);
-  if (f.device) q.set(/^(mac|ip)-/.test(f.device) ? 'device' : 'ip', f.device);
+  if (f.device) {
+    const id = /^(mac|ip)-/.test(f.device) ? f.device : deviceIdByName(f.device);
+    if (id) q.set('device', id); else q.set('ip', f.device);
+  }
   if (f.proto) q.set('proto', f.proto);
   if (f.state) q.set('state', f.state);
   if (f.from) q.set('since', String(Math.floor(new Date(f.from).getTime() / 1000)));
@@ -435,7 +438,7 @@ function matches(a) {
     else if (!String(al.signature || '').toLowerCase().includes(f.rule.toLowerCase())) return false;
   }
   if (f.device) {
-    if (/^(mac|ip)-/.test(f.device)) return null; // needs the inventory: unknown here
+    if (/^(mac|ip)-/.test(f.device) || deviceIdByName(f.device)) return null; // needs the inventory: unknown here
     if (e.src_ip !== f.device && e.dest_ip !== f.device) return false;
   }
   if (f.proto) {
@@ -488,7 +491,8 @@ function alertRow(a, fresh) {
 // The inventory by address, to name the devices in the alert list (the
 // detail asks the server, which looks the address up in PREFIX:assets:ip).
 async function loadDevices() {
-  if (S.devicesAt && Date.now() - S.devicesAt < 60000) return;
+  // kept a minute; an empty inventory is asked again (it may just have appeared)
+  if (S.devicesAt && Date.now() - S.devicesAt < 60000 && S.devicesById && S.devicesById.size) return;
   S.devicesAt = Date.now();
   try {
     const d = await api('/api/assets?limit=1000');
@@ -500,6 +504,18 @@ async function loadDevices() {
     S.devices = m;
     S.devicesById = byId;
   } catch (e) { S.devices = new Map(); S.devicesById = new Map(); }
+}
+
+// The device an analyst names in the filter (its registry name or a host
+// name, any case), if exactly one has it.
+function deviceIdByName(name) {
+  const n = name.toLowerCase(), hits = [];
+  for (const [id, row] of (S.devicesById || new Map())) {
+    const a = row.asset || {};
+    const names = [a.registry && a.registry.name].concat(arr(a.hostnames)).filter(x => typeof x === 'string');
+    if (names.some(x => x.toLowerCase() === n)) hits.push(id);
+  }
+  return hits.length === 1 ? hits[0] : null;
 }
 
 function evLabel(ev) { return ev ? t('ev_' + ev) : ''; }
@@ -569,6 +585,7 @@ function filterBar() {
 
 async function applyFilters() {
   const f = S.filters;
+  await loadDevices();
   for (const k of ['rule', 'device', 'proto', 'from', 'to']) {
     const n = document.getElementById('f-' + k);
     if (n) f[k] = n.value.trim();
@@ -1130,7 +1147,10 @@ async function viewOverview() {
       el('div', { class: 'grid cols-4' },
         kpi(r.alerts < 0 ? 0 : r.alerts, t('k_alerts'), '', 'kpi-alerts'),
         kpi(r.untriaged < 0 ? 0 : r.untriaged, t('k_open'), 'open', 'kpi-open'),
-        kpi(d.severity[0], t('k_high'), 'sev1', 'kpi-high'),
+        el('a', { class: 'attn-link', href: '#/alerts', onclick: () => {
+          S.filters = { sev: ['1'], rule: '', device: '', proto: '', state: 'open', from: '', to: '' };
+          S.sort = 'sev'; S.loaded = false;
+        } }, kpi(d.severity[0], t('k_high'), 'sev1', 'kpi-high')),
         kpi(d.sensors.length, t('k_sensors'))),
       el('div', { class: 'grid', style: null },
         el('section', { class: 'panel' }, el('h2', {}, t('alerts_over_time')), stackedChart(d.alerts_over_time, 'overview-chart'), legend())),
