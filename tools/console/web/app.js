@@ -79,6 +79,7 @@ const I18N = {
     reg_type: 'registry: {0}', more: '+{0} more', d_dhcp: 'DHCP', d_product: 'Product',
     s_devices: 'Devices', inv_attention: 'Devices needing attention', no_reg: 'no registry',
     ev_event: 'Event', ev_detail: 'What was seen',
+    smb_dialect: 'Dialect', smb_signed: 'Signed', yes: 'yes', no: 'no',
   },
   ja: {
     console: 'コンソール', token: 'アクセストークン', sign_in: 'サインイン', sign_out: 'サインアウト',
@@ -148,6 +149,7 @@ const I18N = {
     reg_type: '台帳: {0}', more: 'ほか {0} 件', d_dhcp: 'DHCP', d_product: '製品',
     s_devices: 'デバイス', inv_attention: '要確認のデバイス', no_reg: '台帳なし',
     ev_event: 'イベント', ev_detail: '検知内容',
+    smb_dialect: 'ダイアレクト', smb_signed: '署名', yes: 'あり', no: 'なし',
   },
 };
 
@@ -710,6 +712,14 @@ function clinicalSection(e) {
       [t('status'), f.status], [t('operation'), f.operation],
       [t('hostname'), f.hostname, { id: 'fhir-host', class: 'mono' }], ['User-Agent', f.user_agent, { class: 'mono' }],
       [t('auth'), f.authorization ? f.authorization + (f.cleartext_credentials ? ' · ' + t('cleartext_creds') : '') : null],
+    ]));
+  }
+  if (e.smb) {
+    const m = e.smb;
+    out.push(el('h2', {}, 'SMB'), kv([
+      [t('version'), m.version !== undefined ? 'SMBv' + str(m.version) : null, { id: 'smb-version' }],
+      [t('smb_dialect'), m.dialect], [t('commands'), arr(m.commands).join(' ')],
+      [t('smb_signed'), m.signed === undefined ? null : (m.signed ? t('yes') : t('no'))],
     ]));
   }
   return out.length ? el('div', { class: 'section' }, out) : null;
