@@ -80,6 +80,7 @@ const I18N = {
     s_devices: 'Devices', inv_attention: 'Devices needing attention', no_reg: 'no registry',
     ev_event: 'Event', ev_detail: 'What was seen',
     smb_dialect: 'Dialect', smb_signed: 'Signed', yes: 'yes', no: 'no',
+    vs_critical: 'critical', vs_high: 'high', vs_medium: 'medium', vs_low: 'low',
   },
   ja: {
     console: 'コンソール', token: 'アクセストークン', sign_in: 'サインイン', sign_out: 'サインアウト',
@@ -150,6 +151,7 @@ const I18N = {
     s_devices: 'デバイス', inv_attention: '要確認のデバイス', no_reg: '台帳なし',
     ev_event: 'イベント', ev_detail: '検知内容',
     smb_dialect: 'ダイアレクト', smb_signed: '署名', yes: 'あり', no: 'なし',
+    vs_critical: '緊急', vs_high: '重要', vs_medium: '警告', vs_low: '注意',
   },
 };
 
@@ -311,6 +313,7 @@ function vulnRank(v) { const r = VULN_RANK[v && v.severity]; return r === undefi
 function worstVuln(a) {
   return arr(a && a.vulns).slice().sort((x, y) => vulnRank(x) - vulnRank(y))[0] || null;
 }
+function vulnSev(v) { return ['critical', 'high', 'medium', 'low'].includes(v && v.severity) ? t('vs_' + v.severity) : str((v && v.severity) || '?'); }
 function vulnClass(v) { return 'vsev ' + (['critical', 'high', 'medium', 'low'].includes(v && v.severity) ? v.severity : 'unknown'); }
 // "critical · 2": the worst severity and how many advisories, the ids in its title.
 function vulnSummary(a) {
@@ -319,12 +322,12 @@ function vulnSummary(a) {
   const w = worstVuln(a);
   const ids = vs.map(v => arr(v.ids).join(' ')).join(', ');
   return el('span', { class: vulnClass(w), title: ids, 'data-vulns': String(vs.length) },
-    (w.severity || '?') + ' · ' + vs.length);
+    vulnSev(w) + ' · ' + vs.length);
 }
 function vulnList(a, brief) {
   return arr(a && a.vulns).slice().sort((x, y) => vulnRank(x) - vulnRank(y)).map(v =>
     el('div', { class: 'vuln-item' },
-      el('span', { class: vulnClass(v) }, v.severity || '?'), ' ',
+      el('span', { class: vulnClass(v) }, vulnSev(v)), ' ',
       el('span', { class: 'mono' }, arr(v.ids).join(' ')), v.product ? el('span', { class: 'muted' }, ' · ', str(v.product)) : null,
       v.summary && !brief ? el('div', { class: 'muted' }, str(v.summary)) : null));
 }
