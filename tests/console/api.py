@@ -12,12 +12,16 @@ a unix socket in a temporary directory):
   triage     acknowledge, assign, close with comment; each once (409 after);
              ten racing acknowledgements: one wins; the audit log; the
              consumer group's pending list shrinks when an alert is closed
-  assets     no inventory; a searchable inventory; a device's page
+  assets     no inventory; a searchable inventory; a device's page; filters
+             by registry status, vulnerabilities and type with their counts;
+             an asset alert belongs to the device its asset.id names
   overview   severity counts, sensors with packets/s from two stats records
   events     live alerts and triage actions as Server-Sent Events
   auth       a Redis with a password and a database other than 0
   backlog    an alert closed before the consumer group read it leaves the
              pending list when the group reads it
+  trimmed    triage hashes of alerts trimmed from the stream are removed,
+             those of alerts still in it stay
   redis      Redis wedged (SIGSTOP): 503 after the timeout, then answers again;
              Redis stopped: 503; started again: the API and the live feed
              come back without restarting the console
