@@ -12,12 +12,16 @@ a unix socket in a temporary directory):
   triage     acknowledge, assign, close with comment; each once (409 after);
              ten racing acknowledgements: one wins; the audit log; the
              consumer group's pending list shrinks when an alert is closed
-  assets     no inventory; a searchable inventory; a device's page
+  assets     no inventory; a searchable inventory; a device's page; filters
+             by registry status, vulnerabilities and type with their counts;
+             an asset alert belongs to the device its asset.id names
   overview   severity counts, sensors with packets/s from two stats records
   events     live alerts and triage actions as Server-Sent Events
   auth       a Redis with a password and a database other than 0
   backlog    an alert closed before the consumer group read it leaves the
              pending list when the group reads it
+  trimmed    triage hashes of alerts trimmed from the stream are removed,
+             those of alerts still in it stay
   redis      Redis wedged (SIGSTOP): 503 after the timeout, then answers again;
              Redis stopped: 503; started again: the API and the live feed
              come back without restarting the console
@@ -335,6 +339,41 @@ def check_assets(c, r, asset, ids):
         check(st in (400, 404), "bad device id %r: %d" % (bad, st))
 
 
+def check_asset_filters(c, r):
+    """The devices table's filters and their counts; an asset event's alert
+    (rules/assets.rules) belongs to the device it names (asset.id), even
+    from an address the inventory gives to no one."""
+    st, _, b = c.get("/api/assets")
+    check(b.get("counts") == {"registered": 1, "unregistered": 0, "retired": 0, "vulnerable": 1},
+          "assets: counts %r" % b.get("counts"))
+    for q, want in (("registry=registered", ["mac-0011223344ff"]), ("registry=retired", []),
+                    ("vulnerable=1", ["mac-0011223344ff"]), ("type=server", ["ip-10.0.1.1"]),
+                    ("type=modality&registry=unregistered", [])):
+        st, _, b = c.get("/api/assets?" + q)
+        got = [a["id"] for a in b["assets"]]
+        check(st == 200 and got == want and b["total"] == len(want), "assets?%s: %r" % (q, got))
+    st, _, b = c.get("/api/assets?q=radiology&vulnerable=1")
+    check(b["total"] == 1 and b["counts"]["registered"] == 1, "search and filter: %r" % b.get("counts"))
+    st, _, b = c.get("/api/assets?registry=gone")
+    check(st == 400, "assets?registry=gone: %d" % st)
+    rec = alert(90, severity=1, sid=100104, src="10.0.0.99", ts="2026-01-15T09:10:00.000000+0000")
+    del rec["dest_ip"], rec["dest_port"], rec["src_port"]
+    rec["app_proto"] = "ssh"
+    rec["asset"] = {"id": "mac-0011223344ff", "event": "vulnerable", "detail": "SSH-2.0-OpenSSH_5.3: CVE-2023-38408"}
+    aid = r.xadd("mamori:alerts", rec)
+    st, _, b = c.get("/api/alerts/" + aid)
+    check(st == 200 and b["src_device"] and b["src_device"]["id"] == "mac-0011223344ff" and b["dest_device"] is None,
+          "asset alert: the device it names: %r" % (b.get("src_device") or {}).get("id"))
+    st, _, b = c.get("/api/alerts?device=mac-0011223344ff&limit=500")
+    check(aid in [x["id"] for x in b["alerts"]], "asset alert: in the device's alerts")
+    st, _, b = c.get("/api/alerts?device=ip-10.0.1.1&limit=500")
+    check(aid not in [x["id"] for x in b["alerts"]], "asset alert: not another device's")
+    st, _, b = c.get("/api/assets/mac-0011223344ff")
+    check(b["alert_count"] == 13 and aid in [x["id"] for x in b["alerts"]], "asset alert on the device page: %r" % b["alert_count"])
+    check(all(p["ip"] not in ("", "unknown") for p in b["alert_peers"]), "asset alert: no empty peer %r" % b["alert_peers"])
+    r.cmd("XDEL", "mamori:alerts", aid)
+
+
 def check_no_inventory(c):
     st, _, b = c.get("/api/assets")
     check(st == 200 and b == {"inventory": False, "total": 0, "assets": []}, "no inventory: %r" % b)
@@ -445,6 +484,29 @@ def check_backlog(c, r):
           "the closed alert left the pending list once read: %r, %d pending" % (pending, total))
 
 
+def check_trimmed(c, r):
+    """Triage hashes of alerts trimmed from the stream (the sensors'
+    maxlen) are removed; those of alerts still in it stay."""
+    for e in r.cmd("XRANGE", "mamori:alerts", "-", "+", "COUNT", 3):
+        st, _, b = c.post("/api/alerts/%s/triage" % e[0].decode(), {"action": "acknowledge", "who": "gil"})
+        check(st == 200, "acknowledge an old alert: %d %r" % (st, b))
+    indexed = [x.decode() for x in r.cmd("ZRANGE", "mamori:triage:index", 0, -1)]
+    check(len(indexed) >= 3 and all(r.cmd("EXISTS", "mamori:triage:" + i) for i in indexed),
+          "triaged alerts are indexed: %d" % len(indexed))
+    r.cmd("XTRIM", "mamori:alerts", "MAXLEN", 10)
+    kept = {e[0].decode() for e in r.cmd("XRANGE", "mamori:alerts", "-", "+")}
+    gone = [i for i in indexed if i not in kept]
+    stay = [i for i in indexed if i in kept]
+    check(gone and stay, "some triaged alerts trimmed (%d), some kept (%d)" % (len(gone), len(stay)))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(r.cmd("EXISTS", "mamori:triage:" + i) for i in gone):
+        time.sleep(0.2)
+    check(not any(r.cmd("EXISTS", "mamori:triage:" + i) for i in gone), "the trimmed alerts' triage hashes are removed")
+    check(all(r.cmd("EXISTS", "mamori:triage:" + i) for i in stay), "the kept alerts' triage hashes stay")
+    left = sorted(x.decode() for x in r.cmd("ZRANGE", "mamori:triage:index", 0, -1))
+    check(left == sorted(stay), "the index holds the kept ones: %r" % left)
+
+
 def check_redis_auth(exe, web, tmp):
     d = os.path.join(tmp, "auth")
     os.makedirs(d)
@@ -494,11 +556,13 @@ def main():
             asset = check_detail(c, r, ids)
             check_triage(c, r, ids)
             check_assets(c, r, asset, ids)
+            check_asset_filters(c, r)
             check_overview(c, r)
             ev = check_events(c, r)
             check_redis_stopped(c, r)
             check_redis_restart(c, r, ev)
             check_backlog(c, r)
+            check_trimmed(c, r)
         finally:
             if ev:
                 ev.close()

@@ -8,8 +8,12 @@ shipped rules into that Redis while the page is open.
              a second browser session (signed in through the form) sees it
              acknowledged, and sees an acknowledgement made afterwards in
              the first session arrive live
-  inventory  "no inventory yet" without asset keys; with them the alert's
-             device and the device page
+  inventory  "no inventory yet" without asset keys; then the real inventory
+             mamori writes (rules/registry.csv, rules/vulns.csv): the most
+             severe alert's device with its type, vendor and registry status
+             in the detail and on its device page; asset alerts (100100 to
+             100104) open the device they name; the devices table's filters
+             (not registered, retired, vulnerable) against Redis
   hostile    an AE title, host name and device name that are HTML are shown
              as text: no element is made of them, no script runs
   i18n       Japanese labels; the overview with the sensor's stats
@@ -102,11 +106,105 @@ def console_errors(d):
     return out
 
 
+REG_LABEL = {"registered": "registered", "unregistered": "not registered", "retired": "retired"}
+
+
+def real_inventory(a, c, r, records, target, device, shots):
+    """The device pages and filters on the inventory mamori wrote."""
+    did, entry = device
+    a.get(c.url("/#/alerts/" + target))
+    wait(a, "document.getElementById('detail').dataset.id == '%s' && "
+         "document.querySelector(\"#detail .device-card a[href='#/devices/%s']\")" % (target, did),
+         "A: the most severe alert's detail again")
+    # the device page of the most severe alert's device, from its detail
+    a.find_element(By.CSS_SELECTOR, "#detail .device-card a[href='#/devices/%s']" % did).click()
+    title = wait(a, "location.hash == '#/devices/%s' && document.getElementById('device-title') && "
+                 "document.getElementById('device-title').textContent" % did, "A: the device page of %s" % did)
+    want_name = entry.get("registry", {}).get("name") or (entry.get("hostnames") or [None])[0]
+    check(want_name is None or title == want_name, "device page named as the registry has it: %r" % title)
+    want_type = " / ".join(x for x in (entry.get("type"), entry.get("subtype")) if x)
+    check(js(a, "document.getElementById('device-type').textContent").startswith(want_type), "device page: type %r" % want_type)
+    check(js(a, "document.getElementById('device-vendor').textContent") == entry["vendor"], "device page: vendor %r" % entry["vendor"])
+    status = entry.get("registry", {}).get("status")
+    check(js(a, "document.querySelector('#device-registry [data-registry]').dataset.registry") == status,
+          "device page: registry status %r" % status)
+    a.save_screenshot(os.path.join(shots, "device-page-real.png"))
+
+    # the alert filter by the device's name (as the registry has it)
+    if want_name:
+        ips = set(entry.get("ips", []))
+        mine = {eid for eid, rec in records.items() if rec.get("src_ip") in ips or rec.get("dest_ip") in ips
+                or rec.get("asset", {}).get("id") == did}
+        a.get(c.url("/#/alerts"))
+        wait(a, "document.querySelectorAll('#alert-rows tr').length > 0 && document.getElementById('f-device')", "A: alerts")
+        box = a.find_element(By.ID, "f-device")
+        box.clear()
+        box.send_keys(want_name)
+        a.find_element(By.ID, "f-apply").click()
+        got = wait(a, "(() => { const r = Array.from(document.querySelectorAll('#alert-rows tr')).map(x => x.dataset.id);"
+                   " return r.length == %d ? r : null; })()" % len(mine), "A: the alerts of %s" % want_name)
+        check(set(got or []) == mine, "filter by device name %r: %d alerts" % (want_name, len(mine)))
+        a.find_element(By.ID, "f-device").clear()
+        a.find_element(By.ID, "f-apply").click()
+
+    # every asset alert opens the device it names
+    asset_alerts = [(eid, rec) for eid, rec in records.items() if 100100 <= rec["alert"]["signature_id"] <= 100104]
+    check(len(asset_alerts) >= 3, "the replay raised asset alerts: %d" % len(asset_alerts))
+    for eid, rec in asset_alerts:
+        a.get(c.url("/#/alerts/" + eid))
+        href = wait(a, "document.getElementById('detail').dataset.id == '%s' && document.querySelector('#asset-event') && "
+                    "document.querySelector('#detail .device-card a').getAttribute('href')" % eid, "A: asset alert %s" % eid)
+        check(href == "#/devices/" + rec["asset"]["id"], "asset alert %d links to its device %s: %r"
+              % (rec["alert"]["signature_id"], rec["asset"]["id"], href))
+        if rec["alert"]["signature_id"] == 100104:
+            a.save_screenshot(os.path.join(shots, "alert-vulnerable.png"))
+
+    # the devices table's filters, against the inventory in Redis
+    inv = {}
+    for key in r.cmd("ZRANGE", "mamori:assets:seen", 0, -1):
+        inv[key.decode()] = json.loads(r.cmd("HGET", b"mamori:asset:" + key, "json"))
+    want = {
+        "unregistered": {k for k, v in inv.items() if v.get("registry", {}).get("status") == "unregistered"},
+        "retired": {k for k, v in inv.items() if v.get("registry", {}).get("status") == "retired"},
+        "vulnerable": {k for k, v in inv.items() if v.get("vulns")},
+    }
+    check(all(want.values()), "the demo has unregistered, retired and vulnerable devices: %r" % want)
+    a.get(c.url("/#/devices"))
+    wait(a, "document.querySelectorAll('#device-rows tr').length == %d" % len(inv), "A: %d devices" % len(inv))
+    for key, ids in want.items():
+        a.find_element(By.CSS_SELECTOR, "#device-filters .chip[data-filter='%s']" % key).click()
+        got = wait(a, "(() => { const c = document.querySelector(\"#device-filters .chip[data-filter='%s']\");"
+                   " const r = Array.from(document.querySelectorAll('#device-rows tr')).map(x => x.dataset.id);"
+                   " return c.classList.contains('on') && r.length == %d ? r : null; })()" % (key, len(ids)),
+                   "A: the %s filter" % key)
+        check(set(got or []) == ids, "filter %s shows %s: %r" % (key, sorted(ids), got))
+        check(js(a, "document.querySelector(\"#device-filters .chip[data-filter='%s'] .n\").textContent.trim()" % key) == str(len(ids)),
+              "filter %s counts %d" % (key, len(ids)))
+        if key == "vulnerable":
+            a.save_screenshot(os.path.join(shots, "devices-vulnerable.png"))
+    a.find_element(By.CSS_SELECTOR, "#device-filters .chip[data-filter='']").click()
+    wait(a, "document.querySelectorAll('#device-rows tr').length == %d" % len(inv), "A: every device again")
+    # the vulnerable device's page lists its advisories
+    vid = sorted(want["vulnerable"])[0]
+    a.get(c.url("/#/devices/" + vid))
+    txt = wait(a, "document.getElementById('device-vulns') && document.getElementById('device-vulns').textContent",
+               "A: the vulnerable device's page")
+    ids = [i for v in inv[vid]["vulns"] for i in v["ids"]]
+    check(txt and all(i in txt for i in ids), "device page lists %s" % ids)
+    # the overview counts the sensor's devices
+    a.get(c.url("/#/overview"))
+    devs = wait(a, "document.querySelector('#sensors tr[data-sensor=e2e] [data-devices]') && "
+                "document.querySelector('#sensors tr[data-sensor=e2e] [data-devices]').dataset.devices", "A: sensor devices")
+    check(devs == str(len(inv)), "overview: the sensor reports %s devices: %r" % (len(inv), devs))
+
+
 def mamori_replay(mamori, root, tmp, sock):
     conf = os.path.join(tmp, "mamori.yaml")
     with open(conf, "w") as f:
         f.write("outputs:\n  sensor_id: e2e\n  redis:\n    enabled: true\n    socket: %s\n"
-                "    types:\n      alert: true\n      stats: true\n" % sock)
+                "    types:\n      alert: true\n      asset: true\n      stats: true\n"
+                "assets:\n  registry: %s\n  vulns: %s\n"
+                % (sock, os.path.join(root, "rules", "registry.csv"), os.path.join(root, "rules", "vulns.csv")))
     log = os.path.join(tmp, "log")
     os.makedirs(log, exist_ok=True)
     r = subprocess.run([mamori, "-c", conf, "--rules", os.path.join(root, "rules"),
@@ -180,19 +278,36 @@ def run(a, new_browser, c, r, mamori, root, tmp, shots):
     first = a.find_element(By.CSS_SELECTOR, "#alert-rows tr")
     check(first.get_attribute("data-severity") == str(best), "most severe first: severity %s" % best)
     target = first.get_attribute("data-id")
+    device_of_target = None
     first.click()
     title = wait(a, "document.getElementById('detail-title') && document.getElementById('detail-title').textContent",
                  "A: the detail")
     check(title == records[target]["alert"]["signature"], "the detail of the alert: %r" % title)
     cards = js(a, "Array.from(document.querySelectorAll('#detail .device-card')).map(x => x.textContent).join('|')")
     # the source device as mamori's inventory has it in Redis, or none yet
+    # (an asset event's alert names its device)
     src = records[target]["src_ip"]
     aid = r.cmd("HGET", "mamori:assets:ip", src)
+    if records[target].get("asset", {}).get("id"):
+        aid = records[target]["asset"]["id"].encode()
+    check(aid is not None, "the most severe alert's source %s is in the real inventory" % src)
     if aid:
         entry = json.loads(r.cmd("HGET", "mamori:asset:" + aid.decode(), "json"))
         check(src in cards and entry["type"] in cards and entry["id"] not in ("",),
               "the detail shows the source device's inventory entry (%s, %s): %r"
               % (entry["id"], entry["type"], cards[:160]))
+        # what the device is, as an analyst reads it: type, vendor, registry status
+        card = "#detail .device-card:first-of-type "
+        want_type = " / ".join(x for x in (entry.get("type"), entry.get("subtype")) if x)
+        check(js(a, "document.querySelector('%s.dev-type').textContent" % card).startswith(want_type),
+              "the detail shows the device's type %r" % want_type)
+        check(js(a, "document.querySelector('%s.dev-vendor').textContent" % card) == entry["vendor"],
+              "the detail shows the device's vendor %r" % entry["vendor"])
+        status = entry.get("registry", {}).get("status")
+        check(status is not None and js(a, "document.querySelector('%s.dev-registry [data-registry]').dataset.registry" % card) == status
+              and REG_LABEL[status] in js(a, "document.querySelector('%s.dev-registry').textContent" % card),
+              "the detail shows the device's registry status %r" % status)
+        device_of_target = (aid.decode(), entry)
     else:
         check(src in cards and "No inventory yet" in cards,
               "the detail names the devices: %r" % cards[:120])
@@ -255,6 +370,9 @@ def run(a, new_browser, c, r, mamori, root, tmp, shots):
         check(errs == [], "B: no browser errors %r" % errs)
     finally:
         b.quit()
+
+    if aid:
+        real_inventory(a, c, r, records, target, device_of_target, shots)
 
     # the inventory appears, with hostile names; a hostile alert arrives
     asset = {"id": "mac-0a0b0c0d0e0f", "mac": "0a:0b:0c:0d:0e:0f", "vendor": "Evil <i>Corp</i>",

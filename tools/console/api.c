@@ -26,6 +26,7 @@
 #define API_DEVICE_IPS 16
 #define API_COUNTS 48
 #define API_BUCKETS 60
+#define API_ASSET_ID_MAX 72 /* api_valid_asset_id: 64 at most */
 
 int api_error(struct evbuffer *out, int status, const char *msg)
 {
@@ -333,6 +334,17 @@ static void api_device_ips(struct console *c, const char *id, struct api_ips *ip
         snprintf(ips->v[ips->n++], sizeof ips->v[0], "%s", id + 3);
 }
 
+/* The device an asset event's alert names (asset.id, rules/assets.rules):
+ * into out, "" if none. The address it carries may have moved since. */
+static void api_alert_asset_id(const uint8_t *eve, size_t len, char *out, size_t cap)
+{
+    struct cjson_slice v;
+    out[0] = 0;
+    if (cjson_find(eve, len, "asset.id", &v) < 0 || cjson_string(v.p, v.len, out, cap) < 0 ||
+        !api_valid_asset_id(out))
+        out[0] = 0;
+}
+
 /* -- /api/alerts --------------------------------------------------------- */
 
 struct api_filter {
@@ -341,6 +353,7 @@ struct api_filter {
     const char *rule;    /* rule as text, matched in the signature */
     const char *ip;
     struct api_ips device;
+    const char *device_id;
     bool by_device;
     const char *proto;
     const char *state; /* new|acknowledged|assigned|closed|open */
@@ -415,6 +428,7 @@ static int api_filter_parse(struct console *c, const struct query *q, struct api
         if (!api_valid_asset_id(s))
             return api_error(out, 400, "device: not a device id");
         api_device_ips(c, s, &f->device);
+        f->device_id = s;
         f->by_device = true;
     }
     s = query_get(q, "proto");
@@ -514,8 +528,17 @@ int api_alerts(struct console *c, const struct query *q, struct evbuffer *out)
                 invalid++;
                 continue;
             }
-            if (!api_match(&f, &ar))
-                continue;
+            if (!api_match(&f, &ar)) {
+                char aid[API_ASSET_ID_MAX];
+                if (!f.by_device)
+                    continue;
+                /* an asset event's alert belongs to the device it names */
+                struct api_filter g = f;
+                g.by_device = false;
+                api_alert_asset_id(eve, len, aid, sizeof aid);
+                if (strcmp(aid, f.device_id) != 0 || !api_match(&g, &ar))
+                    continue;
+            }
             if (f.state) {
                 const redisReply *h = states[i];
                 const redisReply *sv = NULL;
@@ -597,6 +620,22 @@ static void api_device_of(struct console *c, const char *ip, struct evbuffer *ou
         freeReplyObject(id);
 }
 
+/* The device of an inventory id: {"id":..,"asset":{...}} or null. */
+static void api_device_by_id(struct console *c, const char *id, struct evbuffer *out)
+{
+    redisReply *a = api_asset_json(c, id);
+    if (!a) {
+        evbuffer_add(out, "null", 4);
+        return;
+    }
+    evbuffer_add(out, "{\"id\":", 6);
+    jsonw_cstr(out, id);
+    evbuffer_add(out, ",\"asset\":", 9);
+    jsonw_raw(out, (const uint8_t *)a->str, a->len);
+    evbuffer_add(out, "}", 1);
+    freeReplyObject(a);
+}
+
 int api_alert(struct console *c, const char *id, struct evbuffer *out)
 {
     if (!api_valid_stream_id(id))
@@ -624,7 +663,12 @@ int api_alert(struct console *c, const char *id, struct evbuffer *out)
     api_alert_item(out, id, eve, len, st);
     evbuffer_add_printf(out,
                         ",\"inventory\":%s,\"src_device\":", api_inventory(c) ? "true" : "false");
-    api_device_of(c, ar.src_ip, out);
+    char aid[API_ASSET_ID_MAX];
+    api_alert_asset_id(eve, len, aid, sizeof aid);
+    if (*aid)
+        api_device_by_id(c, aid, out);
+    else
+        api_device_of(c, ar.src_ip, out);
     evbuffer_add(out, ",\"dest_device\":", 15);
     api_device_of(c, ar.dest_ip, out);
     /* who did what: the audit log's entries for this alert, newest first */
@@ -666,6 +710,29 @@ out:
 
 #define API_ASSETS_MAX 5000
 
+/* What the devices table filters on: the registry status, known
+ * vulnerabilities, the type. */
+struct api_asset_facts {
+    char status[16]; /* registered|unregistered|retired, "" if no registry */
+    char type[32];
+    bool vulnerable;
+};
+
+static void api_asset_facts(const uint8_t *p, size_t len, struct api_asset_facts *f)
+{
+    struct cjson_slice v;
+    memset(f, 0, sizeof *f);
+    if (cjson_find(p, len, "registry.status", &v) < 0 ||
+        cjson_string(v.p, v.len, f->status, sizeof f->status) < 0)
+        f->status[0] = 0;
+    if (cjson_find(p, len, "type", &v) < 0 || cjson_string(v.p, v.len, f->type, sizeof f->type) < 0)
+        f->type[0] = 0;
+    struct cjson_iter it;
+    struct cjson_slice k, e;
+    f->vulnerable = cjson_find(p, len, "vulns", &v) == 0 && cjson_iter_init(&it, v.p, v.len) == 0 &&
+                    cjson_iter_next(&it, &k, &e) == 1;
+}
+
 int api_assets(struct console *c, const struct query *q, struct evbuffer *out)
 {
     uint64_t limit, offset;
@@ -674,6 +741,14 @@ int api_assets(struct console *c, const struct query *q, struct evbuffer *out)
     if (query_uint(q, "offset", 0, API_ASSETS_MAX, 0, &offset) < 0)
         return api_error(out, 400, "offset: 0 to 5000");
     const char *search = query_get(q, "q");
+    const char *status = query_get(q, "registry"), *type = query_get(q, "type");
+    const char *vuln = query_get(q, "vulnerable");
+    if (search && !*search)
+        search = NULL;
+    if (status && *status && strcmp(status, "registered") && strcmp(status, "unregistered") &&
+        strcmp(status, "retired"))
+        return api_error(out, 400, "registry: registered, unregistered or retired");
+    bool want_vuln = vuln && strcmp(vuln, "1") == 0;
     if (!api_inventory(c)) {
         evbuffer_add_printf(out, "{\"inventory\":false,\"total\":0,\"assets\":[]}");
         return 200;
@@ -687,6 +762,9 @@ int api_assets(struct console *c, const struct query *q, struct evbuffer *out)
     }
     redisContext *rc = store_ctx(c->store);
     size_t total = 0, shown = 0;
+    /* over the devices the search matches, before the other filters: the
+     * figures beside the filter buttons */
+    size_t n_reg = 0, n_unreg = 0, n_retired = 0, n_vuln = 0;
     evbuffer_add_printf(out, "{\"inventory\":true,\"assets\":[");
     for (size_t i = 0; rc && i < ids->elements; i++)
         redisAppendCommand(rc, "HMGET %s:asset:%s json last_seen sensor", c->prefix,
@@ -702,6 +780,17 @@ int api_assets(struct console *c, const struct query *q, struct evbuffer *out)
             h->element[0]->type == REDIS_REPLY_STRING &&
             cjson_validate((const uint8_t *)h->element[0]->str, h->element[0]->len) == 0 &&
             (!search || api_ci_contains(h->element[0]->str, search))) {
+            struct api_asset_facts fa;
+            api_asset_facts((const uint8_t *)h->element[0]->str, h->element[0]->len, &fa);
+            n_reg += strcmp(fa.status, "registered") == 0;
+            n_unreg += strcmp(fa.status, "unregistered") == 0;
+            n_retired += strcmp(fa.status, "retired") == 0;
+            n_vuln += fa.vulnerable;
+            if ((status && *status && strcmp(fa.status, status) != 0) ||
+                (want_vuln && !fa.vulnerable) || (type && *type && strcmp(fa.type, type) != 0)) {
+                freeReplyObject(h);
+                continue;
+            }
             if (total >= offset && shown < limit) {
                 evbuffer_add_printf(out, "%s{\"id\":", shown ? "," : "");
                 jsonw_cstr(out, ids->element[i]->str);
@@ -717,7 +806,10 @@ int api_assets(struct console *c, const struct query *q, struct evbuffer *out)
         }
         freeReplyObject(h);
     }
-    evbuffer_add_printf(out, "],\"total\":%zu}", total);
+    evbuffer_add_printf(out,
+                        "],\"total\":%zu,\"counts\":{\"registered\":%zu,\"unregistered\":%zu,"
+                        "\"retired\":%zu,\"vulnerable\":%zu}}",
+                        total, n_reg, n_unreg, n_retired, n_vuln);
     freeReplyObject(ids);
     return 200;
 }
@@ -726,8 +818,9 @@ int api_assets(struct console *c, const struct query *q, struct evbuffer *out)
 
 /* The alerts of a device among the newest API_SCAN_MAX: peers, protocols,
  * time series and the newest 50. */
-static int api_asset_alerts(struct console *c, const struct api_ips *ips, struct evbuffer *out,
-                            struct api_counts *peers, struct api_counts *protos)
+static int api_asset_alerts(struct console *c, const char *device, const struct api_ips *ips,
+                            struct evbuffer *out, struct api_counts *peers,
+                            struct api_counts *protos)
 {
     char key[128];
     console_key(c, key, sizeof key, "alerts");
@@ -749,11 +842,17 @@ static int api_asset_alerts(struct console *c, const struct api_ips *ips, struct
         if (api_entry(r->element[i], &id, &eve, &len) < 0 || alertrec_parse(eve, len, &ar) < 0)
             continue;
         bool src = api_ips_has(ips, ar.src_ip), dst = api_ips_has(ips, ar.dest_ip);
-        if (!src && !dst)
+        char aid[API_ASSET_ID_MAX];
+        api_alert_asset_id(eve, len, aid, sizeof aid);
+        if (*aid && strcmp(aid, device) != 0) /* about another device */
+            continue;
+        if (!src && !dst && !*aid)
             continue;
         n++;
         api_series_add(&s, ar.ts, ar.severity);
-        api_count_add(peers, src ? ar.dest_ip : ar.src_ip, 0);
+        const char *peer = src || *aid ? ar.dest_ip : ar.src_ip;
+        if (*peer) /* asset events have no peer */
+            api_count_add(peers, peer, 0);
         api_count_add(protos, ar.app_proto, 0);
         if (nrecent < 50)
             recent[nrecent++] = r->element[i];
@@ -871,7 +970,7 @@ int api_asset(struct console *c, const char *id, struct evbuffer *out)
     struct api_counts *t = calloc(4, sizeof *t);
     if (!t)
         return api_error(out, 500, "out of memory");
-    if (api_asset_alerts(c, &ips, out, &t[0], &t[1]) < 0) {
+    if (api_asset_alerts(c, id, &ips, out, &t[0], &t[1]) < 0) {
         free(t);
         return api_error(out, 503, "Redis is not answering");
     }
@@ -986,6 +1085,12 @@ static void api_sensors(struct console *c, struct evbuffer *out)
         evbuffer_add(out, ",\"spool\":", 9);
         if (cjson_find(p, len, "outputs.spool", &v) == 0 ||
             cjson_find(p, len, "outputs.redis.spool", &v) == 0)
+            jsonw_raw(out, v.p, v.len);
+        else
+            evbuffer_add(out, "null", 4);
+        /* the asset inventory's figures (devices, evicted, malformed, ...) */
+        evbuffer_add(out, ",\"assets\":", 10);
+        if (cjson_find(p, len, "assets", &v) == 0 && cjson_type_of(v.p, v.len) == CJSON_OBJECT)
             jsonw_raw(out, v.p, v.len);
         else
             evbuffer_add(out, "null", 4);

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/time.h>
 
-/* KEYS: triage hash, audit log, alert stream.
+/* KEYS: triage hash, audit log, alert stream, index of triaged alerts.
  * ARGV: alert id, action, who, assignee, comment, time (ms), group.
  * Returns {1, state} done, {0, state, by} refused (already so), {-1} no
  * such alert. */
@@ -37,6 +37,7 @@ static const char triage_script[] =
     "redis.call('HSET', KEYS[1], 'state', new, 'updated_by', ARGV[3], 'updated', ARGV[6],\n"
     "  'assignee', owner)\n"
     "if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'comment', ARGV[5]) end\n"
+    "redis.call('ZADD', KEYS[4], tonumber(string.match(ARGV[1], '^%d+')), ARGV[1])\n"
     "redis.call('XADD', KEYS[2], 'MAXLEN', '~', '100000', '*', 'alert', ARGV[1],\n"
     "  'action', a, 'who', ARGV[3], 'when', ARGV[6], 'state', new, 'assignee', owner,\n"
     "  'comment', ARGV[5])\n"
@@ -100,6 +101,43 @@ out:
     free(ids);
 }
 
+/* The triage hashes of alerts the sensors' maxlen trimmed from the
+ * stream go too: PREFIX:triage:index holds every triaged alert, scored by
+ * the milliseconds of its entry id; those older than the stream's oldest
+ * entry are deleted, at most TRIAGE_PRUNE a call. An empty stream prunes
+ * nothing (a stream deleted by hand is no reason to forget the triage). */
+#define TRIAGE_PRUNE 500
+
+static void triage_prune(struct console *c, const char *key)
+{
+    redisReply *first = store_cmd(c->store, "XRANGE %s - + COUNT 1", key);
+    redisReply *old = NULL;
+    if (!first || first->type != REDIS_REPLY_ARRAY || first->elements != 1 ||
+        first->element[0]->type != REDIS_REPLY_ARRAY || first->element[0]->elements != 2 ||
+        first->element[0]->element[0]->type != REDIS_REPLY_STRING)
+        goto out;
+    long long ms = strtoll(first->element[0]->element[0]->str, NULL, 10);
+    old = store_cmd(c->store, "ZRANGEBYSCORE %s:triage:index -inf (%lld LIMIT 0 %d", c->prefix, ms,
+                    TRIAGE_PRUNE);
+    for (size_t i = 0; old && old->type == REDIS_REPLY_ARRAY && i < old->elements; i++) {
+        const char *id = old->element[i]->str;
+        if (old->element[i]->type != REDIS_REPLY_STRING || !api_valid_stream_id(id))
+            continue;
+        redisReply *d = store_cmd(c->store, "DEL %s:triage:%s", c->prefix, id);
+        if (d)
+            freeReplyObject(d);
+        d = store_cmd(c->store, "ZREM %s:triage:index %s", c->prefix, id);
+        if (!d)
+            break;
+        freeReplyObject(d);
+    }
+out:
+    if (first)
+        freeReplyObject(first);
+    if (old)
+        freeReplyObject(old);
+}
+
 void triage_sync(struct console *c)
 {
     char key[128];
@@ -121,6 +159,7 @@ void triage_sync(struct console *c)
         if (!more)
             break;
     }
+    triage_prune(c, key);
 }
 
 /* A text field of the request: 0 with out set ("" when absent), -EINVAL
@@ -167,14 +206,15 @@ int triage_post(struct console *c, const char *id, const uint8_t *body, size_t l
     triage_sync(c);
     struct timeval tv;
     gettimeofday(&tv, NULL);
-    char now[32], hkey[192], lkey[128], akey[128];
+    char now[32], hkey[192], lkey[128], akey[128], ikey[128];
     snprintf(now, sizeof now, "%lld", (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
     snprintf(hkey, sizeof hkey, "%s:triage:%s", c->prefix, id);
     console_key(c, lkey, sizeof lkey, "triage:log");
     console_key(c, akey, sizeof akey, "alerts");
+    console_key(c, ikey, sizeof ikey, "triage:index");
     redisReply *r =
-        store_cmd(c->store, "EVAL %s 3 %s %s %s %s %s %s %s %s %s %s", triage_script, hkey, lkey,
-                  akey, id, action, who, assignee, comment, now, CONSOLE_GROUP);
+        store_cmd(c->store, "EVAL %s 4 %s %s %s %s %s %s %s %s %s %s %s", triage_script, hkey, lkey,
+                  akey, ikey, id, action, who, assignee, comment, now, CONSOLE_GROUP);
     int status;
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
         r->element[0]->type != REDIS_REPLY_INTEGER) {

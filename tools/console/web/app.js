@@ -19,7 +19,7 @@ const I18N = {
     alerts: 'Alerts', alerts_shown: '{0} shown of {1} in Redis',
     new_alerts: '{0} new alerts: refresh',
     sev1: 'High', sev2: 'Medium', sev3: 'Low', sev4: 'Info', severity: 'Severity',
-    f_rule: 'Rule (name or id)', f_device: 'Device or IP', f_proto: 'Protocol',
+    f_rule: 'Rule (name or id)', f_device: 'Device (name, id) or IP', f_proto: 'Protocol',
     f_state: 'State', f_from: 'From', f_to: 'To', apply: 'Apply', reset: 'Reset',
     st_any: 'Any state', st_open: 'Open', st_new: 'New', st_acknowledged: 'Acknowledged',
     st_assigned: 'Assigned', st_closed: 'Closed',
@@ -72,6 +72,15 @@ const I18N = {
     redis: 'Redis', r_version: 'Version', r_memory: 'Memory', r_clients: 'Clients',
     r_streams: 'Streams (alerts / stats / flows / assets)', r_up: 'up', r_down: 'not answering',
     no_data: 'No data yet.', n_scanned: 'newest {0} alerts',
+    f_all: 'All', f_unregistered: 'Not registered', f_retired: 'Retired', f_vulnerable: 'Vulnerable',
+    f_type: 'Any type', asset_event: 'Asset event', ev_new: 'new device', ev_unregistered: 'not in the registry',
+    ev_retired: 'retired in the registry, yet talking', ev_identity_changed: 'identity changed',
+    ev_protocol_violation: 'outside its registry profile', ev_vulnerable: 'known vulnerabilities',
+    reg_type: 'registry: {0}', more: '+{0} more', d_dhcp: 'DHCP', d_product: 'Product',
+    s_devices: 'Devices', inv_attention: 'Devices needing attention', no_reg: 'no registry',
+    ev_event: 'Event', ev_detail: 'What was seen',
+    smb_dialect: 'Dialect', smb_signed: 'Signed', yes: 'yes', no: 'no',
+    vs_critical: 'critical', vs_high: 'high', vs_medium: 'medium', vs_low: 'low',
   },
   ja: {
     console: 'コンソール', token: 'アクセストークン', sign_in: 'サインイン', sign_out: 'サインアウト',
@@ -81,7 +90,7 @@ const I18N = {
     alerts: 'アラート', alerts_shown: '表示 {0} 件 / Redis 内 {1} 件',
     new_alerts: '新着アラート {0} 件: 再読み込み',
     sev1: '高', sev2: '中', sev3: '低', sev4: '情報', severity: '重大度',
-    f_rule: 'ルール (名前または ID)', f_device: 'デバイスまたは IP', f_proto: 'プロトコル',
+    f_rule: 'ルール (名前または ID)', f_device: 'デバイス (名前、ID) または IP', f_proto: 'プロトコル',
     f_state: '状態', f_from: '開始', f_to: '終了', apply: '適用', reset: 'リセット',
     st_any: 'すべての状態', st_open: '未完了', st_new: '新規', st_acknowledged: '確認済み',
     st_assigned: '割り当て済み', st_closed: 'クローズ',
@@ -134,6 +143,15 @@ const I18N = {
     redis: 'Redis', r_version: 'バージョン', r_memory: 'メモリ', r_clients: 'クライアント',
     r_streams: 'ストリーム (アラート / 統計 / フロー / 資産)', r_up: '稼働中', r_down: '応答なし',
     no_data: 'データはまだありません。', n_scanned: '最新 {0} 件のアラート',
+    f_all: 'すべて', f_unregistered: '未登録', f_retired: '廃止済み', f_vulnerable: '脆弱性あり',
+    f_type: 'すべての種別', asset_event: '資産イベント', ev_new: '新しいデバイス', ev_unregistered: '台帳に未登録',
+    ev_retired: '台帳では廃止済みなのに通信中', ev_identity_changed: '識別情報が変化',
+    ev_protocol_violation: '台帳のプロファイル外の通信', ev_vulnerable: '既知の脆弱性',
+    reg_type: '台帳: {0}', more: 'ほか {0} 件', d_dhcp: 'DHCP', d_product: '製品',
+    s_devices: 'デバイス', inv_attention: '要確認のデバイス', no_reg: '台帳なし',
+    ev_event: 'イベント', ev_detail: '検知内容',
+    smb_dialect: 'ダイアレクト', smb_signed: '署名', yes: 'あり', no: 'なし',
+    vs_critical: '緊急', vs_high: '重要', vs_medium: '警告', vs_low: '注意',
   },
 };
 
@@ -250,18 +268,74 @@ function stateBadge(st) {
   const s = ['new', 'acknowledged', 'assigned', 'closed'].includes(st) ? st : 'new';
   return el('span', { class: 'badge state ' + s, 'data-state': s }, t('st_' + s));
 }
+// An AE title names a device only when it is its only one: a host that
+// tries many (a scanner) is not called by the first it tried.
 function deviceName(a, fallback) {
   if (!a) return fallback;
+  const ae = aeTitles(a);
   return (a.registry && a.registry.name) || (a.hostnames && a.hostnames[0]) ||
-    (a.dicom && a.dicom.ae_titles && a.dicom.ae_titles[0] && a.dicom.ae_titles[0].ae) ||
-    (a.ips && a.ips[0]) || a.id || fallback;
+    (ae.length === 1 ? ae[0].ae : null) || (a.ips && a.ips[0]) || a.id || fallback;
+}
+// The AE titles of a device, each once, its roles joined (SCU, SCP).
+function aeTitles(a) {
+  const m = new Map();
+  for (const x of arr(a && a.dicom && a.dicom.ae_titles)) {
+    if (!x || typeof x.ae !== 'string') continue;
+    const r = m.get(x.ae) || [];
+    if (x.role && !r.includes(x.role)) r.push(x.role);
+    m.set(x.ae, r);
+  }
+  return Array.from(m, ([ae, roles]) => ({ ae, role: roles.join('+') }));
 }
 function regLabel(s) {
   return ['registered', 'unregistered', 'retired'].includes(s) ? t('reg_' + s) : s;
 }
+// Registered is the normal case and stays quiet; not registered and
+// retired stand out (retired talking is the more serious: rule 100101).
+function regBadge(reg) {
+  const s = reg && reg.status;
+  if (!s) return null;
+  const cls = ['registered', 'unregistered', 'retired'].includes(s) ? s : 'other';
+  return el('span', { class: 'reg ' + cls, 'data-registry': s }, regLabel(s));
+}
 function deviceType(a) {
   if (!a) return '';
   return [a.type, a.subtype].filter(Boolean).join(' / ');
+}
+// The registry's type when IT's word differs from what was seen.
+function regTypeNote(a) {
+  const rt = a && a.registry && a.registry.type;
+  if (!rt || rt === a.type || rt === 'device') return null;
+  return el('div', { class: 'muted small' }, t('reg_type', rt));
+}
+const VULN_RANK = { critical: 0, high: 1, medium: 2, low: 3 };
+function vulnRank(v) { const r = VULN_RANK[v && v.severity]; return r === undefined ? 4 : r; }
+function worstVuln(a) {
+  return arr(a && a.vulns).slice().sort((x, y) => vulnRank(x) - vulnRank(y))[0] || null;
+}
+function vulnSev(v) { return ['critical', 'high', 'medium', 'low'].includes(v && v.severity) ? t('vs_' + v.severity) : str((v && v.severity) || '?'); }
+function vulnClass(v) { return 'vsev ' + (['critical', 'high', 'medium', 'low'].includes(v && v.severity) ? v.severity : 'unknown'); }
+// "critical · 2": the worst severity and how many advisories, the ids in its title.
+function vulnSummary(a) {
+  const vs = arr(a && a.vulns);
+  if (!vs.length) return null;
+  const w = worstVuln(a);
+  const ids = vs.map(v => arr(v.ids).join(' ')).join(', ');
+  return el('span', { class: vulnClass(w), title: ids, 'data-vulns': String(vs.length) },
+    vulnSev(w) + ' · ' + vs.length);
+}
+function vulnList(a, brief) {
+  return arr(a && a.vulns).slice().sort((x, y) => vulnRank(x) - vulnRank(y)).map(v =>
+    el('div', { class: 'vuln-item' },
+      el('span', { class: vulnClass(v) }, vulnSev(v)), ' ',
+      el('span', { class: 'mono' }, arr(v.ids).join(' ')), v.product ? el('span', { class: 'muted' }, ' · ', str(v.product)) : null,
+      v.summary && !brief ? el('div', { class: 'muted' }, str(v.summary)) : null));
+}
+// At most max tags, then "+N more" (the rest in its title).
+function tagsCapped(list, max) {
+  list = arr(list);
+  if (list.length <= max) return tags(list);
+  return tags(list.slice(0, max)).concat([el('span', { class: 'muted small', title: list.slice(max).map(str).join(', ') }, t('more', list.length - max))]);
 }
 function arr(v) { return Array.isArray(v) ? v : []; }
 function str(v) {
@@ -305,6 +379,7 @@ const S = {
   pending: 0,        // live alerts not shown (filters the page cannot check itself)
   filters: { sev: [], rule: '', device: '', proto: '', state: '', from: '', to: '' },
   sort: 'time',
+  devFilter: { q: '', show: '', type: '' },
   detail: null,      // the detail's data
   es: null,
   live: false,
@@ -337,7 +412,10 @@ function alertQuery(before) {
   const f = S.filters, q = new URLSearchParams();
   if (f.sev.length) q.set('severity', f.sev.join(','));
   if (f.rule) q.set('rule', f.rule);
-  if (f.device) q.set(/^(mac|ip)-/.test(f.device) ? 'device' : 'ip', f.device);
+  if (f.device) {
+    const id = /^(mac|ip)-/.test(f.device) ? f.device : deviceIdByName(f.device);
+    if (id) q.set('device', id); else q.set('ip', f.device);
+  }
   if (f.proto) q.set('proto', f.proto);
   if (f.state) q.set('state', f.state);
   if (f.from) q.set('since', String(Math.floor(new Date(f.from).getTime() / 1000)));
@@ -365,7 +443,7 @@ function matches(a) {
     else if (!String(al.signature || '').toLowerCase().includes(f.rule.toLowerCase())) return false;
   }
   if (f.device) {
-    if (/^(mac|ip)-/.test(f.device)) return null; // needs the inventory: unknown here
+    if (/^(mac|ip)-/.test(f.device) || deviceIdByName(f.device)) return null; // needs the inventory: unknown here
     if (e.src_ip !== f.device && e.dest_ip !== f.device) return false;
   }
   if (f.proto) {
@@ -406,8 +484,10 @@ function alertRow(a, fresh) {
   el('td', {}, el('div', { class: 'sig' }, al.signature || '—'),
     el('div', { class: 'muted' }, al.category || '')),
   el('td', { class: 'nowrap' },
-    el('div', { class: 'mono' }, endpoint(e.src_ip, e.src_port), devLabel(e.src_ip)),
-    el('div', { class: 'mono muted' }, '→ ', endpoint(e.dest_ip, e.dest_port), devLabel(e.dest_ip))),
+    el('div', { class: 'mono' }, endpoint(e.src_ip, e.src_port), devLabel(e.src_ip, e.asset && e.asset.id)),
+    // an asset event has no destination: what was seen instead
+    !e.dest_ip && e.asset ? el('div', { class: 'muted asset-detail', title: str(e.asset.detail) }, str(e.asset.detail || evLabel(e.asset.event)))
+      : el('div', { class: 'mono muted' }, '→ ', endpoint(e.dest_ip, e.dest_port), devLabel(e.dest_ip))),
   el('td', { class: 'nowrap col-proto' }, e.app_proto && e.app_proto !== 'unknown' ? e.app_proto : (e.proto || '—')),
   el('td', { class: 'triage-cell' }, stateBadge(a.triage && a.triage.state)),
   el('td', { class: 'nowrap col-assignee' }, (a.triage && a.triage.assignee) || ''));
@@ -416,20 +496,43 @@ function alertRow(a, fresh) {
 // The inventory by address, to name the devices in the alert list (the
 // detail asks the server, which looks the address up in PREFIX:assets:ip).
 async function loadDevices() {
-  if (S.devicesAt && Date.now() - S.devicesAt < 60000) return;
+  // kept a minute; an empty inventory is asked again (it may just have appeared)
+  if (S.devicesAt && Date.now() - S.devicesAt < 60000 && S.devicesById && S.devicesById.size) return;
   S.devicesAt = Date.now();
   try {
     const d = await api('/api/assets?limit=1000');
-    const m = new Map();
-    for (const row of d.assets) for (const ip of arr(row.asset && row.asset.ips)) m.set(ip, row);
+    const m = new Map(), byId = new Map();
+    for (const row of d.assets) {
+      byId.set(row.id, row);
+      for (const ip of arr(row.asset && row.asset.ips)) m.set(ip, row);
+    }
     S.devices = m;
-  } catch (e) { S.devices = new Map(); }
+    S.devicesById = byId;
+  } catch (e) { S.devices = new Map(); S.devicesById = new Map(); }
 }
 
-function devLabel(ip) {
-  const row = S.devices && S.devices.get(ip);
+// The device an analyst names in the filter (its registry name or a host
+// name, any case), if exactly one has it.
+function deviceIdByName(name) {
+  const n = name.toLowerCase(), hits = [];
+  for (const [id, row] of (S.devicesById || new Map())) {
+    const a = row.asset || {};
+    const names = [a.registry && a.registry.name].concat(arr(a.hostnames)).filter(x => typeof x === 'string');
+    if (names.some(x => x.toLowerCase() === n)) hits.push(id);
+  }
+  return hits.length === 1 ? hits[0] : null;
+}
+
+function evLabel(ev) { return ev ? t('ev_' + ev) : ''; }
+
+// The device's name beside an address, and its registry status when it
+// is not the normal one; byId: the device an asset event names.
+function devLabel(ip, byId) {
+  const row = (byId && S.devicesById && S.devicesById.get(byId)) || (S.devices && S.devices.get(ip));
   if (!row) return null;
-  return el('span', { class: 'devname', title: deviceType(row.asset) }, ' ', deviceName(row.asset, row.id));
+  const a = row.asset || {}, name = deviceName(a, row.id), st = a.registry && a.registry.status;
+  return el('span', { class: 'devname', title: [deviceType(a), a.vendor].filter(Boolean).join(' · ') },
+    name !== ip ? ' ' + name : '', st && st !== 'registered' ? [' ', regBadge(a.registry)] : null);
 }
 
 function renderAlertRows() {
@@ -487,6 +590,7 @@ function filterBar() {
 
 async function applyFilters() {
   const f = S.filters;
+  await loadDevices();
   for (const k of ['rule', 'device', 'proto', 'from', 'to']) {
     const n = document.getElementById('f-' + k);
     if (n) f[k] = n.value.trim();
@@ -564,11 +668,12 @@ function deviceCard(title, dev, ip, inventory) {
   add(card, [
     el('div', { class: 'title' }, deviceName(a, dev.id)),
     kv([
-      [t('d_type'), deviceType(a)], [t('d_vendor'), a.vendor], [t('d_ips'), arr(a.ips).join(', ')],
+      [t('d_type'), [deviceType(a) || '—', regTypeNote(a)], { class: 'dev-type' }],
+      [t('d_vendor'), a.vendor, { class: 'dev-vendor' }], [t('d_ips'), arr(a.ips).join(', ')],
       [t('d_dept'), reg.department],
-      [t('d_registry'), reg.status ? el('span', { class: 'reg ' + reg.status }, regLabel(reg.status)) : null],
-      [t('d_ae'), tags(arr(a.dicom && a.dicom.ae_titles).map(x => x.ae))],
-      [t('d_vulns'), arr(a.vulns).map(v => el('div', { class: 'vuln' }, arr(v.ids).join(' '), ' ', v.severity ? '(' + v.severity + ')' : ''))],
+      [t('d_registry'), regBadge(reg), { class: 'dev-registry' }],
+      [t('d_ae'), tagsCapped(aeTitles(a).map(x => x.ae), 6)],
+      [t('d_vulns'), vulnList(a, true), { class: 'dev-vulns' }],
       [t('d_last'), fmtTs(a.last_seen)],
     ]),
     el('a', { href: link }, t('open_device')),
@@ -610,6 +715,14 @@ function clinicalSection(e) {
       [t('status'), f.status], [t('operation'), f.operation],
       [t('hostname'), f.hostname, { id: 'fhir-host', class: 'mono' }], ['User-Agent', f.user_agent, { class: 'mono' }],
       [t('auth'), f.authorization ? f.authorization + (f.cleartext_credentials ? ' · ' + t('cleartext_creds') : '') : null],
+    ]));
+  }
+  if (e.smb) {
+    const m = e.smb;
+    out.push(el('h2', {}, 'SMB'), kv([
+      [t('version'), m.version !== undefined ? 'SMBv' + str(m.version) : null, { id: 'smb-version' }],
+      [t('smb_dialect'), m.dialect], [t('commands'), arr(m.commands).join(' ')],
+      [t('smb_signed'), m.signed === undefined ? null : (m.signed ? t('yes') : t('no'))],
     ]));
   }
   return out.length ? el('div', { class: 'section' }, out) : null;
@@ -683,12 +796,15 @@ async function showDetail(id) {
         el('div', { class: 'muted' }, al.category || '')),
       el('button', { class: 'btn small ghost', 'aria-label': t('close'), onclick: () => { location.hash = '#/alerts'; } }, '✕')),
     triageSection(item),
+    e.asset ? el('div', { class: 'section', id: 'asset-event' }, el('h2', {}, t('asset_event')), kv([
+      [t('ev_event'), evLabel(e.asset.event)], [t('ev_detail'), e.asset.detail, { id: 'asset-detail' }],
+    ])) : null,
     el('div', { class: 'section' }, el('h2', {}, t('devices')),
       deviceCard(t('src_device'), d.src_device, e.src_ip, d.inventory),
-      deviceCard(t('dest_device'), d.dest_device, e.dest_ip, d.inventory)),
+      e.dest_ip || d.dest_device ? deviceCard(t('dest_device'), d.dest_device, e.dest_ip, d.inventory) : null),
     el('div', { class: 'section' }, el('h2', {}, t('flow')), kv([
       [t('source'), endpoint(e.src_ip, e.src_port), { class: 'mono' }],
-      [t('destination'), endpoint(e.dest_ip, e.dest_port), { class: 'mono' }],
+      [t('destination'), e.dest_ip ? endpoint(e.dest_ip, e.dest_port) : null, { class: 'mono' }],
       [t('transport'), e.proto], [t('app_proto'), e.app_proto],
       [t('ndpi'), nd.protocol], [t('hostname'), nd.hostname, { class: 'mono' }],
       [t('risks'), tags(nd.risks)],
@@ -844,7 +960,9 @@ function donut(items, value, color, label) {
     }
     x._col = col;
   });
-  s.appendChild(svg('text', { x: C, y: C + 5, 'text-anchor': 'middle', class: 'donut-total' }, fmtNum(list.reduce((n, x) => n + (x.count || 0), 0)) || ''));
+  // the total of every item (the ones folded into "…" too), when they are counts
+  const counted = items.every(x => x.count !== undefined) && value(items[0]) === items[0].count;
+  s.appendChild(svg('text', { x: C, y: C + 5, 'text-anchor': 'middle', class: 'donut-total' }, counted ? fmtNum(items.reduce((n, x) => n + (x.count || 0), 0)) : ''));
   const leg = el('div', { class: 'donut-legend' }, list.map(x => el('div', {},
     el('span', { class: 'sw' }, null), el('span', { class: 'name', title: x.name }, x.name),
     el('span', { class: 'n' }, x._v !== undefined ? '' : label(x)))));
@@ -874,34 +992,67 @@ function barList(items, value, label, link, color) {
 
 // -- devices -----------------------------------------------------------------
 
+// The table's filters: registry status, known vulnerabilities, type; kept
+// while the analyst moves between pages.
+const DEV_TYPES = ['modality', 'pacs', 'workstation', 'hl7', 'medical', 'building', 'printer', 'server', 'network', 'unknown'];
+
 async function viewDevices() {
   const view = clear(document.getElementById('view'));
-  const q = el('input', { type: 'search', id: 'device-search', placeholder: t('search'), style: null });
+  const F = S.devFilter;
+  const q = el('input', { type: 'search', id: 'device-search', placeholder: t('search'), value: F.q });
   const body = el('tbody', { id: 'device-rows' });
   const info = el('div', { class: 'muted', id: 'device-count' }, t('loading'));
   const notice = el('div', { class: 'notice', id: 'no-inventory', hidden: true }, t('no_inventory_long'));
+  const chip = (key, label) => el('span', {
+    class: 'chip dev-chip' + (F.show === key ? ' on' : ''), 'data-filter': key, tabindex: '0', role: 'button',
+    'aria-pressed': String(F.show === key),
+    onclick: () => { F.show = key; load(); },
+    onkeydown: ev => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); F.show = key; load(); } },
+  }, label, el('span', { class: 'n' }));
+  const chips = el('span', { class: 'chips', id: 'device-filters' }, chip('', t('f_all')), chip('unregistered', t('f_unregistered')),
+    chip('retired', t('f_retired')), chip('vulnerable', t('f_vulnerable')));
+  const typeSel = el('select', { id: 'device-type', 'aria-label': t('d_type'), onchange: ev => { F.type = ev.target.value; load(); } },
+    el('option', { value: '' }, t('f_type')), DEV_TYPES.map(x => el('option', { value: x, selected: F.type === x }, x)));
   const table = el('section', { class: 'panel table-wrap' }, el('table', {},
     el('thead', {}, el('tr', {}, [t('d_device'), t('d_type'), t('d_vendor'), t('d_ips'), t('d_ae'), t('d_dept'),
       t('d_registry'), t('d_vulns'), t('d_last')].map(h => el('th', {}, h)))), body));
-  add(view, [el('div', { class: 'page-head' }, el('div', {}, el('h1', {}, t('devices')), info), q), notice, table]);
+  add(view, [el('div', { class: 'page-head' }, el('div', {}, el('h1', {}, t('devices')), info), q),
+    el('div', { class: 'filters' }, chips, typeSel), notice, table]);
   let timer = null;
   const load = async () => {
+    F.q = q.value.trim();
+    const p = new URLSearchParams({ q: F.q });
+    if (F.show === 'vulnerable') p.set('vulnerable', '1');
+    else if (F.show) p.set('registry', F.show);
+    if (F.type) p.set('type', F.type);
     let d;
-    try { d = await api('/api/assets?q=' + encodeURIComponent(q.value.trim())); } catch (e) { toast(e.message, true); return; }
+    try { d = await api('/api/assets?' + p.toString()); } catch (e) { toast(e.message, true); return; }
+    if (!S.route || S.route.view !== 'devices' || S.route.id) return;
     notice.hidden = d.inventory;
     table.hidden = !d.inventory;
     info.textContent = d.inventory ? t('devices_count', fmtNum(d.total)) : t('no_inventory');
+    const counts = d.counts || {};
+    chips.querySelectorAll('.chip').forEach(c => {
+      const k = c.dataset.filter;
+      c.classList.toggle('on', F.show === k);
+      c.setAttribute('aria-pressed', String(F.show === k));
+      c.querySelector('.n').textContent = k && counts[k] !== undefined ? ' ' + fmtNum(counts[k]) : '';
+      c.classList.toggle('attn', !!(k && counts[k]));
+    });
     clear(body);
     for (const row of d.assets) {
       const a = row.asset || {}, reg = a.registry || {};
-      body.appendChild(el('tr', { dataset: { id: row.id }, onclick: () => { location.hash = '#/devices/' + encodeURIComponent(row.id); } },
+      const st = reg.status || '';
+      body.appendChild(el('tr', { class: 'dev-row reg-' + (st || 'none'), dataset: { id: row.id, registry: st, vulns: String(arr(a.vulns).length) },
+        tabindex: '0', onclick: () => { location.hash = '#/devices/' + encodeURIComponent(row.id); },
+        onkeydown: ev => { if (ev.key === 'Enter') location.hash = '#/devices/' + encodeURIComponent(row.id); } },
         el('td', {}, el('div', {}, deviceName(a, row.id)), el('div', { class: 'muted mono' }, row.id)),
-        el('td', {}, deviceType(a)), el('td', {}, a.vendor || ''),
+        el('td', {}, deviceType(a) || '—', regTypeNote(a)), el('td', { class: 'vendor' }, a.vendor || ''),
         el('td', { class: 'mono' }, arr(a.ips).join(', ')),
-        el('td', {}, tags(arr(a.dicom && a.dicom.ae_titles).map(x => x.ae))),
+        el('td', {}, tagsCapped(aeTitles(a).map(x => x.ae), 3)),
         el('td', {}, reg.department || ''),
-        el('td', {}, reg.status ? el('span', { class: 'reg ' + reg.status }, regLabel(reg.status)) : ''),
-        el('td', {}, arr(a.vulns).length ? el('span', { class: 'vuln' }, String(arr(a.vulns).length)) : ''),
+        el('td', {}, st ? regBadge(reg) : el('span', { class: 'muted' }, t('no_reg'))),
+        el('td', {}, vulnSummary(a)),
         el('td', { class: 'mono nowrap' }, fmtTs(a.last_seen))));
     }
   };
@@ -912,10 +1063,16 @@ async function viewDevices() {
 function peerTable(peers, showBytes) {
   if (!peers || !peers.length) return el('div', { class: 'muted' }, t('no_peers'));
   peers = peers.slice().sort((a, b) => showBytes ? b.bytes - a.bytes : b.count - a.count);
-  return el('table', {}, el('tbody', {}, peers.slice(0, 15).map(p => el('tr', {
-    onclick: () => { location.hash = '#/devices/' + encodeURIComponent(p.device || 'ip-' + p.ip); },
-  }, el('td', { class: 'mono' }, p.ip), el('td', { class: 'muted mono' }, p.device || ''),
-  el('td', { class: 'nowrap' }, showBytes ? fmtBytes(p.bytes) : fmtNum(p.count))))));
+  const rest = peers.length - 15;
+  return el('div', {}, el('table', {}, el('tbody', {}, peers.slice(0, 15).map(p => {
+    const row = p.device && S.devicesById && S.devicesById.get(p.device);
+    return el('tr', {
+      onclick: () => { location.hash = '#/devices/' + encodeURIComponent(p.device || 'ip-' + p.ip); },
+    }, el('td', { class: 'mono' }, p.ip),
+    el('td', {}, row ? deviceName(row.asset, p.device) : el('span', { class: 'muted mono' }, p.device || ''),
+      row ? el('span', { class: 'muted' }, ' ', deviceType(row.asset)) : null),
+    el('td', { class: 'nowrap' }, showBytes ? fmtBytes(p.bytes) : fmtNum(p.count)));
+  }))), rest > 0 ? el('div', { class: 'muted small' }, t('more', rest)) : null);
 }
 
 async function viewDevice(id) {
@@ -926,18 +1083,23 @@ async function viewDevice(id) {
     clear(view).appendChild(el('div', { class: 'error' }, e.message));
     return;
   }
+  await loadDevices();
+  if (!S.route || S.route.view !== 'devices' || S.route.id !== id) return;
   const a = d.asset || {}, reg = a.registry || {};
   clear(view);
+  const dhcp = a.dhcp || {};
   const props = kv([
-    [t('d_type'), deviceType(a)], [t('d_role'), a.role], [t('d_vendor'), a.vendor],
+    [t('d_type'), d.asset ? [deviceType(a) || '—', regTypeNote(a)] : null, { id: 'device-type' }], [t('d_role'), a.role],
+    [t('d_vendor'), a.vendor, { id: 'device-vendor' }],
     [t('d_mac'), a.mac, { class: 'mono' }], [t('d_ips'), d.ips.join(', '), { class: 'mono' }],
     [t('d_hostnames'), tags(a.hostnames)], [t('d_dept'), reg.department],
-    [t('d_registry'), reg.status ? el('span', { class: 'reg ' + reg.status }, regLabel(reg.status) + (reg.name ? ' · ' + reg.name : '')) : null],
-    [t('d_ae'), tags(arr(a.dicom && a.dicom.ae_titles).map(x => x.ae + (x.role ? ' (' + x.role + ')' : ''))), { id: 'device-ae' }],
+    [t('d_registry'), reg.status ? [regBadge(reg), reg.name ? ' · ' + reg.name : '', reg.type ? el('span', { class: 'muted' }, ' · ' + reg.type) : null] : null, { id: 'device-registry' }],
+    [t('d_ae'), tags(aeTitles(a).map(x => x.ae + (x.role ? ' (' + x.role + ')' : ''))), { id: 'device-ae' }],
     [t('d_sop'), tags(a.dicom && a.dicom.sop_classes)],
     [t('implementation'), a.dicom && [a.dicom.implementation_version, a.dicom.implementation_class_uid].filter(Boolean).join(' · ')],
     [t('d_hl7'), tags(arr(a.hl7 && a.hl7.applications).concat(arr(a.hl7 && a.hl7.facilities)))],
-    [t('d_services'), tags(arr(a.services).map(s => s.proto + '/' + s.port + (s.role ? ' ' + s.role : '')))],
+    [t('d_services'), tagsCapped(arr(a.services).map(s => str(s.proto) + '/' + str(s.port) + (s.role ? ' ' + s.role : '')), 16)],
+    [t('d_dhcp'), [dhcp.vendor_class, dhcp.fingerprint && 'fingerprint ' + dhcp.fingerprint].filter(Boolean).join(' · '), { class: 'mono' }],
     ['HTTP', tags(arr(a.http && a.http.user_agents).concat(arr(a.http && a.http.servers)))],
     ['SSH', tags(a.ssh && a.ssh.banners)], ['TLS', tags(a.tls && a.tls.versions)],
     [t('d_evidence'), arr(a.evidence).map(x => el('div', {}, str(x)))],
@@ -949,14 +1111,13 @@ async function viewDevice(id) {
     el('div', { class: 'page-head' }, el('div', {},
       el('div', { class: 'muted' }, el('a', { href: '#/devices' }, t('devices')), ' / ', el('span', { class: 'mono' }, id)),
       el('h1', { id: 'device-title' }, deviceName(a, d.ips[0] || id)),
-      el('div', { class: 'muted' }, [deviceType(a), a.vendor].filter(Boolean).join(' · '))),
+      el('div', { class: 'muted' }, [deviceType(a), a.vendor].filter(Boolean).join(' · '), ' ', regBadge(reg), vulnSummary(a) ? [' ', vulnSummary(a)] : null)),
     el('a', { class: 'btn', href: '#/alerts' , onclick: () => { S.filters.device = id; S.loaded = false; } }, t('alerts') + ' (' + d.alert_count + ')')),
     el('div', { class: 'grid cols-2' },
       el('section', { class: 'panel' }, el('h2', {}, t('d_device')),
         d.asset ? props : el('div', {}, el('p', { class: 'muted' }, d.inventory ? t('device_unknown') : t('no_inventory_long')), props),
-        vulns.length ? el('div', { class: 'section' }, el('h2', {}, t('d_vulns')), vulns.map(v =>
-          el('div', { class: 'device-card' }, el('div', { class: 'vuln' }, arr(v.ids).join(' '), v.severity ? ' · ' + v.severity : ''),
-            el('div', { class: 'muted' }, v.summary || '')))) : null),
+        vulns.length ? el('div', { class: 'section', id: 'device-vulns' }, el('h2', {}, t('d_vulns')),
+          vulnList(a).map(x => el('div', { class: 'device-card' }, x))) : null),
       el('section', { class: 'panel' }, el('h2', {}, t('alerts_over_time')), stackedChart(d.alerts_over_time, 'device-chart'), legend(),
         el('div', { class: 'section' }, el('h2', {}, t('protocols')),
           barList(d.flow_protocols.length ? d.flow_protocols : d.alert_protocols,
@@ -977,9 +1138,18 @@ async function viewDevice(id) {
 async function viewOverview() {
   const view = document.getElementById('view');
   const draw = async () => {
-    let d;
+    let d, inv = null;
     try { d = await api('/api/overview'); } catch (e) { toast(e.message, true); return; }
+    if (d.inventory) {
+      try { inv = await api('/api/assets?limit=1'); } catch (e) { inv = null; }
+      await loadDevices();
+    }
     if (!S.route || S.route.view !== 'overview') return;
+    const srcName = x => { const row = S.devices && S.devices.get(x.name); const n = row ? deviceName(row.asset, row.id) : x.name; return n !== x.name ? x.name + ' · ' + n : x.name; };
+    const srcLink = x => { const row = S.devices && S.devices.get(x.name); return '#/devices/' + encodeURIComponent(row ? row.id : 'ip-' + x.name); };
+    const attn = (key, label, cls) => el('a', { class: 'kpi attn-link ' + cls, href: '#/devices', 'data-filter': key,
+      onclick: () => { S.devFilter = { q: '', show: key, type: '' }; } },
+    el('div', { class: 'v' }, fmtNum(inv.counts[key] || 0)), el('div', { class: 'l' }, label));
     clear(view);
     const r = d.redis;
     const kpi = (v, l, cls, id) => el('div', { class: 'kpi ' + (cls || '') }, el('div', { class: 'v', id: id || null }, fmtNum(v)), el('div', { class: 'l' }, l));
@@ -990,7 +1160,10 @@ async function viewOverview() {
       el('div', { class: 'grid cols-4' },
         kpi(r.alerts < 0 ? 0 : r.alerts, t('k_alerts'), '', 'kpi-alerts'),
         kpi(r.untriaged < 0 ? 0 : r.untriaged, t('k_open'), 'open', 'kpi-open'),
-        kpi(d.severity[0], t('k_high'), 'sev1', 'kpi-high'),
+        el('a', { class: 'attn-link', href: '#/alerts', onclick: () => {
+          S.filters = { sev: ['1'], rule: '', device: '', proto: '', state: 'open', from: '', to: '' };
+          S.sort = 'sev'; S.loaded = false;
+        } }, kpi(d.severity[0], t('k_high'), 'sev1', 'kpi-high')),
         kpi(d.sensors.length, t('k_sensors'))),
       el('div', { class: 'grid', style: null },
         el('section', { class: 'panel' }, el('h2', {}, t('alerts_over_time')), stackedChart(d.alerts_over_time, 'overview-chart'), legend())),
@@ -1000,24 +1173,40 @@ async function viewOverview() {
         el('section', { class: 'panel' }, el('h2', {}, t('flow_protocols')), donut(d.flow_protocols, x => x.bytes, null, x => fmtBytes(x.bytes)))),
       el('div', { class: 'grid cols-2' },
         el('section', { class: 'panel' }, el('h2', {}, t('top_rules')), barList(d.top_rules, x => x.count, x => fmtNum(x.count))),
-        el('section', { class: 'panel' }, el('h2', {}, t('top_sources')), barList(d.top_sources, x => x.count, x => fmtNum(x.count),
-          x => '#/devices/' + encodeURIComponent('ip-' + x.name)))),
+        el('section', { class: 'panel' }, el('h2', {}, t('top_sources')), barList(d.top_sources.map(x => Object.assign({}, x, { ip: x.name, name: srcName(x) })),
+          x => x.count, x => fmtNum(x.count), x => srcLink({ name: x.ip })))),
+      inv && inv.counts ? el('section', { class: 'panel', id: 'inventory-attention' }, el('h2', {}, t('inv_attention')),
+        el('div', { class: 'grid cols-4' },
+          el('a', { class: 'kpi attn-link', href: '#/devices', onclick: () => { S.devFilter = { q: '', show: '', type: '' }; } },
+            el('div', { class: 'v' }, fmtNum(inv.total)), el('div', { class: 'l' }, t('s_devices'))),
+          attn('unregistered', t('f_unregistered'), 'unregistered'), attn('retired', t('f_retired'), 'retired'),
+          attn('vulnerable', t('f_vulnerable'), 'vulnerable'))) : null,
       el('section', { class: 'panel table-wrap', id: 'sensors' }, el('h2', {}, t('sensors')),
         d.sensors.length ? el('table', {},
           el('thead', {}, el('tr', {}, [t('s_sensor'), t('s_last'), t('s_packets'), t('s_pps'), t('s_drops'), t('s_memcap'),
-            t('s_errors'), t('s_redis'), t('s_spool')].map(h => el('th', {}, h)))),
+            t('s_errors'), t('s_redis'), t('s_spool'), t('s_devices')].map(h => el('th', {}, h)))),
           el('tbody', {}, d.sensors.map(s => {
             const drops = s.kernel_drops + s.if_drops + s.handover_drops;
             const rs = s.redis ? (s.redis.state || str(s.redis)) : t('not_reported');
+            const rsClass = !s.redis ? 'muted' : s.redis.state === 'up' ? 'health-ok' : 'health-bad';
+            // records the sensor could not deliver: dropped from a full spool, or lost
+            const lost = s.redis ? (Number(s.redis.spool_dropped) || 0) + (Number(s.redis.lost) || 0) : 0;
             const spool = s.spool || (s.redis && s.redis.spool_records !== undefined ?
               { records: s.redis.spool_records, bytes: s.redis.spool_bytes } : null);
             const sp = spool ? str(spool.records !== undefined ? spool.records + ' / ' + fmtBytes(spool.bytes) : spool) : t('not_reported');
+            const spoolWarn = spool && Number(spool.records) > 0;
             return el('tr', { dataset: { sensor: s.id } }, el('td', { class: 'mono' }, s.id), el('td', { class: 'mono nowrap' }, fmtDate(new Date(s.time * 1000))),
               el('td', {}, fmtNum(s.packets)), el('td', {}, s.pps === null ? '—' : fmtNum(Math.round(s.pps))),
               el('td', { class: drops ? 'health-bad' : 'health-ok' }, fmtNum(s.kernel_drops) + ' / ' + fmtNum(s.if_drops) + ' / ' + fmtNum(s.handover_drops)),
               el('td', { class: s.flow_memcap_drops ? 'health-warn' : '' }, fmtNum(s.flow_memcap_drops)),
               el('td', { class: s.eve_errors ? 'health-bad' : '' }, fmtNum(s.eve_errors)),
-              el('td', { class: s.redis ? '' : 'muted' }, rs), el('td', { class: spool ? '' : 'muted' }, sp));
+              el('td', { class: rsClass, 'data-redis': s.redis ? str(s.redis.state) : '' }, rs,
+                lost ? el('div', { class: 'health-bad small' }, fmtNum(lost) + ' lost') : null),
+              el('td', { class: !spool ? 'muted' : spoolWarn ? 'health-warn' : '' }, sp),
+              el('td', { class: s.assets ? '' : 'muted', 'data-devices': s.assets ? String(s.assets.devices) : '' },
+                s.assets ? fmtNum(s.assets.devices) : t('not_reported'),
+                s.assets && (s.assets.evicted || s.assets.malformed) ? el('div', { class: 'health-warn small' },
+                  fmtNum(s.assets.evicted) + ' evicted · ' + fmtNum(s.assets.malformed) + ' malformed') : null));
           }))) : el('div', { class: 'muted' }, t('no_sensor'))),
       el('section', { class: 'panel' }, el('h2', {}, t('redis')), kv([
         [t('status'), el('span', { class: r.up ? 'health-ok' : 'health-bad' }, r.up ? t('r_up') : t('r_down'))],
