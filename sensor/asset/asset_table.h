@@ -158,6 +158,8 @@ struct asset_table_stats {
     uint64_t created, evicted;
     uint64_t records, events;
     uint64_t memory; /* bytes, entries and their strings */
+    /* Names for addresses that were no device yet (asset_pending.h). */
+    uint64_t names_pending, names_evicted, names_attached;
 };
 
 struct asset_table;
