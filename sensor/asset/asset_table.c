@@ -1498,8 +1498,12 @@ int asset_table_load_json(struct asset_table *t, const uint8_t *p, size_t len, s
         if (r.len == 0)
             continue;
         memset(tmp, 0, sizeof *tmp);
-        bool ok = jr_object(t, &r, tmp, 0) && (jr_ws(&r), r.off == r.len) && asset_id_valid(tmp) &&
-                  !asset_by_id(t, tmp->id);
+        bool ok = jr_object(t, &r, tmp, 0) && (jr_ws(&r), r.off == r.len) && asset_id_valid(tmp);
+        /* A later line of the same device is a newer state of it (the
+         * lines assets.json gets appended between rewrites): it wins. */
+        struct asset *old = ok ? asset_by_id(t, tmp->id) : NULL;
+        if (old)
+            asset_remove(t, old);
         if (ok) {
             struct asset *a = asset_create(t, tmp->id);
             if (!a) {
@@ -1531,7 +1535,7 @@ int asset_table_load_json(struct asset_table *t, const uint8_t *p, size_t len, s
                 }
                 asset_derive_quiet(t, a);
                 asset_classify(a);
-                loaded++;
+                loaded += !old;
                 continue;
             }
         }
