@@ -139,7 +139,25 @@ for _ward in (3, 4, 5):
                                              "LCFC", None, None)
 
 
+# Names demo.pcap gives them: DNS answers of dc01 (the servers), mDNS of the
+# printers, DHCP options 12 and 81 of the ward PCs.
+DEMO_NAMES = {
+    "10.10.0.10": "dc01.hospital.example", "10.10.0.20": "pacs-main.hospital.example",
+    "10.10.0.30": "his01.hospital.example", "10.10.0.31": "ris01.hospital.example",
+    "10.10.0.40": "fhir01.hospital.example", "10.10.0.50": "filesrv01.hospital.example",
+    "10.30.3.50": "ward3-prn01.local", "10.30.4.50": "ward4-prn01.local",
+    "10.30.5.50": "ward5-prn01.local", "10.30.3.21": "ward3-pc01",
+    "10.30.4.24": "ward4-pc04.hospital.example", "10.30.4.201": "raspberrypi",
+}
+
+
 def check_demo(ips, problems):
+    for ip, name in sorted(DEMO_NAMES.items()):
+        if name not in (ips.get(ip) or {}).get("hostnames", []):
+            problems.append("demo: %s: hostnames %s, expected %s among them" % (
+                ip, (ips.get(ip) or {}).get("hostnames"), name))
+        if any(h.startswith("_") for h in (ips.get(ip) or {}).get("hostnames", [])):
+            problems.append("demo: %s: a service name taken for a hostname" % ip)
     for ip, (name, typ, sub, vendor, ae, impl) in sorted(DEMO.items()):
         a = ips.get(ip)
         if not a:
