@@ -100,8 +100,18 @@ struct asset_store *asset_store_new(const struct asset_store_config *c, char *er
         rc = asset_read_file(path, &buf, &len);
         if (rc == 0) {
             s->file_bytes = len;
+            size_t lines = 0;
+            for (size_t i = 0; i < len; i++)
+                lines += buf[i] == '\n';
             int n = asset_table_load_json(s->table, buf, len, &s->load_errors);
             free(buf);
+            /* Appended lines left by a run that did not stop (several
+             * lines of a device): rewritten at the next save, at the
+             * latest at stop. */
+            if (n >= 0 && lines > (size_t)n + s->load_errors) {
+                s->compact = true;
+                s->appended = len;
+            }
             if (n > 0)
                 s->loaded = (size_t)n;
             if (s->load_errors)
