@@ -249,6 +249,8 @@ void worker_packet(void *ctx, int linktype, uint64_t ts_us, const uint8_t *data,
     proto_packet(w->proto, f, &p, dir);
     if (w->asset && asset_collect_packet(w->asset, &p))
         worker_asset(w);
+    if (w->asset && asset_collect_http(w->asset, f, &p, dir))
+        worker_asset(w);
 }
 
 void worker_tick(struct worker *w, uint64_t now_us)

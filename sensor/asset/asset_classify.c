@@ -15,6 +15,7 @@ enum asset_cond {
     COND_SERVES_USES,  /* a protocol it both serves and uses */
     COND_ROUTER,       /* many addresses behind its MAC */
     COND_VENDOR,       /* MAC vendor (glob, case-insensitive) */
+    COND_DHCP_CLASS,   /* DHCP vendor class, option 60 (glob, case-insensitive) */
 };
 
 struct asset_type_row {
@@ -28,6 +29,10 @@ static const struct asset_type_row asset_rows[] = {
     /* A router's MAC carries everybody's traffic: what it "does" is theirs. */
     {"network", "router", NULL, COND_ROUTER, NULL},
     {"pacs", "archive", "DICOM SCP", COND_SOP_ACCEPTED, "*Query/Retrieve*"},
+    /* Query/retrieve is what viewers do; a viewer also sends images back
+     * (C-STORE of what it edited or forwarded), so this comes before the
+     * storage rows. A modality's worklist query is not Query/Retrieve. */
+    {"workstation", "DICOM viewer", "DICOM SCU", COND_SOP_SENT, "*Query/Retrieve*"},
     {"modality", "CT", "DICOM SCU", COND_SOP_SENT, "*CT Image Storage"},
     {"modality", "MR", "DICOM SCU", COND_SOP_SENT, "*MR Image Storage"},
     {"modality", "US", "DICOM SCU", COND_SOP_SENT, "Ultrasound*Image Storage"},
@@ -39,7 +44,6 @@ static const struct asset_type_row asset_rows[] = {
     {"modality", "PT", "DICOM SCU", COND_SOP_SENT, "Positron Emission Tomography Image Storage"},
     {"modality", "ECG", "DICOM SCU", COND_SOP_SENT, "*ECG Waveform Storage"},
     {"modality", "OT", "DICOM SCU", COND_SOP_SENT, "Secondary Capture Image Storage"},
-    {"workstation", "DICOM viewer", "DICOM SCU", COND_SOP_SENT, "*Query/Retrieve*"},
     {"pacs", "archive", "DICOM SCP", COND_SOP_ACCEPTED, "*Image Storage"},
     {"modality", "CT", "DICOM SCU", COND_AE, "CT*"},
     {"modality", "MR", "DICOM SCU", COND_AE, "MR*"},
@@ -70,11 +74,18 @@ static const struct asset_type_row asset_rows[] = {
     {"printer", NULL, "print server", COND_SERVES_PORT, "631"},
     {"printer", NULL, "print server", COND_SERVES_PORT, "9100"},
     {"printer", NULL, "print server", COND_SERVES_PORT, "515"},
+    /* Printer makers, before the servers: their printers serve a web
+     * page (configuration) and would be taken for web servers. */
+    {"printer", NULL, NULL, COND_VENDOR, "Brother*"},
+    {"printer", NULL, NULL, COND_VENDOR, "Ricoh*"},
+    {"printer", NULL, NULL, COND_VENDOR, "Seiko Epson*"},
     {"server", "directory", NULL, COND_SERVES, "kerberos"},
     {"server", "directory", NULL, COND_SERVES, "ldap"},
     {"server", "DNS", NULL, COND_SERVES, "dns"},
     {"server", "NTP", NULL, COND_SERVES, "ntp"},
     {"server", "file", NULL, COND_SERVES, "smbv23"},
+    {"server", "file", NULL, COND_SERVES, "smb"}, /* mamori's SMB parser */
+    {"server", "file", NULL, COND_SERVES, "smbv1"},
     {"server", "FHIR", NULL, COND_SERVES, "fhir"},
     {"server", "web", NULL, COND_SERVES, "http"},
     {"server", "web", NULL, COND_SERVES, "tls"},
@@ -82,14 +93,16 @@ static const struct asset_type_row asset_rows[] = {
     {"network", NULL, NULL, COND_VENDOR, "Cisco*"},
     {"network", NULL, NULL, COND_VENDOR, "Juniper*"},
     {"network", NULL, NULL, COND_VENDOR, "Aruba*"},
-    {"printer", NULL, NULL, COND_VENDOR, "Brother*"},
-    {"printer", NULL, NULL, COND_VENDOR, "Ricoh*"},
-    {"printer", NULL, NULL, COND_VENDOR, "Seiko Epson*"},
     {"workstation", "PC", NULL, COND_USES, "rdp"},
     {"workstation", "PC", NULL, COND_USES, "smbv23"},
     {"workstation", "PC", NULL, COND_USES, "kerberos"},
     {"workstation", "PC", NULL, COND_USES, "tls"},
     {"workstation", "PC", NULL, COND_USES, "http"},
+    {"workstation", "PC", NULL, COND_USES, "smb"},
+    /* A client of the FHIR server: the EHR's desktop application. */
+    {"workstation", "PC", NULL, COND_USES, "fhir"},
+    /* Windows' DHCP client (servers keep static addresses). */
+    {"workstation", "PC", NULL, COND_DHCP_CLASS, "MSFT*"},
 };
 
 #define ASSET_NROWS (sizeof asset_rows / sizeof asset_rows[0])
@@ -104,6 +117,7 @@ static const char *const cond_names[] = {
     [COND_SERVES_USES] = "serves and uses",
     [COND_ROUTER] = "MAC is the source of many addresses",
     [COND_VENDOR] = "MAC vendor matches",
+    [COND_DHCP_CLASS] = "DHCP vendor class matches",
 };
 
 static const char *strs_match(const struct asset_strs *s, const char *glob)
@@ -179,6 +193,10 @@ static bool asset_row_holds(const struct asset *a, const struct asset_type_row *
             hit = "router";
             snprintf(why, len, "its MAC is the source of more than %d addresses", ASSET_ROUTER_IPS);
         }
+        break;
+    case COND_DHCP_CLASS:
+        if ((hit = strs_match(&a->dhcp_class, r->arg)))
+            snprintf(why, len, "DHCP vendor class %s", hit);
         break;
     case COND_VENDOR:
         if (a->vendor && fnmatch(r->arg, a->vendor, FNM_CASEFOLD) == 0) {

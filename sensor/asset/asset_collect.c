@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "asset/asset_http.h"
 #include "asset/asset_names.h"
 #include "proto/proto_dicom.h"
 #include "proto/proto_hl7.h"
@@ -219,4 +220,20 @@ bool asset_collect_packet(struct asset_evidence_buf *m, const struct packet *p)
     struct asset_collect_names c = {m, 0};
     names(d, len, asset_collect_name, &c);
     return c.n > 0;
+}
+
+bool asset_collect_http(struct asset_evidence_buf *m, const struct flow *f, const struct packet *p,
+                        enum flow_dir dir)
+{
+    /* Cheap tests first: this sees every packet. */
+    if (dir != DIR_TOCLIENT || p->l4proto != IPPROTO_TCP || p->payload_len < 12 ||
+        f->pkts[DIR_TOCLIENT] > ASSET_HTTP_PACKETS || p->payload[0] != 'H')
+        return false;
+    char server[ASSET_HTTP_VALUE_MAX];
+    if (asset_http_response_header(p->payload, p->payload_len, "Server", server, sizeof server) !=
+        1)
+        return false;
+    asset_collect_head(m, f, 0, "http");
+    asset_evidence_add_str(m, AEV_HTTP_SERVER, ASSET_SERVER, server);
+    return m->items > 0;
 }

@@ -25,4 +25,11 @@ bool asset_collect_proto(struct asset_evidence_buf *m, const struct flow *f,
  * when it names none. */
 bool asset_collect_packet(struct asset_evidence_buf *m, const struct packet *p);
 
+/* A TCP packet of f going dir: the Server header of an HTTP response,
+ * read from the first server packets only (ASSET_HTTP_PACKETS, the
+ * handshake included). Returns false when it names none. */
+#define ASSET_HTTP_PACKETS 4
+bool asset_collect_http(struct asset_evidence_buf *m, const struct flow *f, const struct packet *p,
+                        enum flow_dir dir);
+
 #endif

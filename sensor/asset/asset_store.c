@@ -19,7 +19,10 @@ struct asset_store {
     struct asset_vulns *vulns;
     struct asset_table *table;
     bool dirty;
+    bool compact; /* the next save rewrites the whole file */
     uint64_t saved_ms;
+    uint64_t file_bytes; /* assets.json's size after its last rewrite */
+    uint64_t appended;   /* bytes appended since */
     size_t loaded, load_errors;
     struct asset_sink user; /* the output's sink; ours wraps it */
     struct json_buf out;
@@ -96,8 +99,19 @@ struct asset_store *asset_store_new(const struct asset_store_config *c, char *er
         size_t len;
         rc = asset_read_file(path, &buf, &len);
         if (rc == 0) {
+            s->file_bytes = len;
+            size_t lines = 0;
+            for (size_t i = 0; i < len; i++)
+                lines += buf[i] == '\n';
             int n = asset_table_load_json(s->table, buf, len, &s->load_errors);
             free(buf);
+            /* Appended lines left by a run that did not stop (several
+             * lines of a device): rewritten at the next save, at the
+             * latest at stop. */
+            if (n >= 0 && lines > (size_t)n + s->load_errors) {
+                s->compact = true;
+                s->appended = len;
+            }
             if (n > 0)
                 s->loaded = (size_t)n;
             if (s->load_errors)
@@ -132,6 +146,8 @@ struct asset_store_writer {
     int fd;
     int rc;
     struct json_buf *b;
+    bool dirty_only;
+    size_t bytes;
 };
 
 static int asset_store_write_all(int fd, const char *p, size_t n)
@@ -153,7 +169,7 @@ static int asset_store_write_all(int fd, const char *p, size_t n)
 static void asset_store_line(void *ctx, const struct asset *a)
 {
     struct asset_store_writer *w = ctx;
-    if (w->rc < 0)
+    if (w->rc < 0 || (w->dirty_only && !a->dirty))
         return;
     json_reset(w->b);
     asset_json_object(w->b, NULL, a);
@@ -164,6 +180,8 @@ static void asset_store_line(void *ctx, const struct asset *a)
     w->rc = asset_store_write_all(w->fd, w->b->p, w->b->len);
     if (w->rc == 0)
         w->rc = asset_store_write_all(w->fd, "\n", 1);
+    if (w->rc == 0)
+        w->bytes += w->b->len + 1;
 }
 
 static int asset_store_save(struct asset_store *s)
@@ -174,7 +192,7 @@ static int asset_store_save(struct asset_store *s)
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0)
         return -errno;
-    struct asset_store_writer w = {fd, 0, &s->out};
+    struct asset_store_writer w = {fd, 0, &s->out, false, 0};
     asset_table_foreach(s->table, asset_store_line, &w);
     int rc = w.rc;
     if (fsync(fd) != 0 && rc == 0)
@@ -184,18 +202,56 @@ static int asset_store_save(struct asset_store *s)
         rc = -errno;
     if (rc < 0)
         unlink(tmp);
+    if (rc == 0) {
+        s->file_bytes = (uint64_t)w.bytes;
+        s->appended = 0;
+    }
+    return rc;
+}
+
+/* Only the entries that changed since the last save, appended: a reader
+ * takes the last line of each device (asset_table_load_json). A line
+ * cut by a crash is one unreadable line; the ones before it stand. */
+static int asset_store_append(struct asset_store *s)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", s->dir, ASSET_STORE_FILE);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    struct asset_store_writer w = {fd, 0, &s->out, true, 0};
+    asset_table_foreach(s->table, asset_store_line, &w);
+    int rc = w.rc;
+    if (fdatasync(fd) != 0 && rc == 0)
+        rc = -errno;
+    close(fd);
+    s->appended += (uint64_t)w.bytes;
     return rc;
 }
 
 int asset_store_flush(struct asset_store *s, uint64_t now_ms, bool force)
 {
-    if (!s->dir[0] || !s->dirty || s->read_only)
+    /* At stop, a file with appended lines is rewritten even when nothing
+     * changed since: at rest it holds one line a device. */
+    if (!s->dir[0] || s->read_only || (!s->dirty && !(force && s->appended)))
         return 0;
     if (!force && now_ms < s->saved_ms + ASSET_STORE_SAVE_MS)
         return 0;
     s->saved_ms = now_ms;
-    int rc = asset_store_save(s);
+    /* Between rewrites only what changed is appended, so a save costs
+     * what changed, not the whole inventory; the file is rewritten (to a
+     * temporary file, then renamed) once the appended lines weigh as
+     * much as it did (at least ASSET_STORE_COMPACT_MIN), when entries
+     * came from elsewhere (Redis), and when the sensor stops. */
+    uint64_t bound =
+        s->file_bytes > ASSET_STORE_COMPACT_MIN ? s->file_bytes : ASSET_STORE_COMPACT_MIN;
+    bool whole = force || s->compact || !s->file_bytes || s->appended >= bound;
+    int rc = whole ? asset_store_save(s) : asset_store_append(s);
+    if (rc < 0 && !whole)
+        s->compact = true; /* the file may end with a partial line: rewrite it next time */
     if (rc == 0) {
+        if (whole)
+            s->compact = false;
         s->dirty = false;
         asset_table_clean(s->table);
     }
@@ -218,6 +274,7 @@ int asset_store_load(struct asset_store *s, const uint8_t *p, size_t len)
     if (n > 0) {
         s->loaded += (size_t)n;
         s->dirty = true; /* from elsewhere (Redis): kept in assets.json too */
+        s->compact = true;
     }
     return n;
 }

@@ -1,11 +1,13 @@
 /*
  * The inventory as the output thread runs it: the table (asset_table.h)
  * with the files it is checked against (IEEE OUI registry, the hospital's
- * registry, rules/vulns.csv), and where it is kept: LOGDIR/assets.json,
- * rewritten (to a temporary file, then renamed) at most every
- * ASSET_STORE_SAVE_MS while entries change and when the sensor stops, and
- * read back at start so that a restart does not announce every device as
- * new.
+ * registry, rules/vulns.csv), and where it is kept: LOGDIR/assets.json.
+ * At most every ASSET_STORE_SAVE_MS while entries change, the entries
+ * that changed are appended to it (and fdatasync'ed); it is rewritten
+ * whole (to a temporary file, then renamed) once the appended lines weigh
+ * as much as the file did, and when the sensor stops. It is read back at
+ * start (the last line of a device wins), so that a restart does not
+ * announce every device as new.
  */
 #ifndef MAMORI_ASSET_ASSET_STORE_H
 #define MAMORI_ASSET_ASSET_STORE_H
@@ -21,6 +23,7 @@
 
 #define ASSET_STORE_FILE "assets.json"
 #define ASSET_STORE_SAVE_MS 10000u
+#define ASSET_STORE_COMPACT_MIN (1u << 20) /* appended bytes before a rewrite, at least */
 
 struct asset_store_config {
     bool enabled;
@@ -44,7 +47,8 @@ struct asset_table *asset_store_table(struct asset_store *s);
 /* One worker message. */
 void asset_store_evidence(struct asset_store *s, const uint8_t *p, size_t len);
 /* Saves assets.json if entries changed and the last save is older than
- * ASSET_STORE_SAVE_MS (force: now). Returns 0 or -errno. */
+ * ASSET_STORE_SAVE_MS: appends the changed entries, or rewrites it
+ * (force: now, and whole). Returns 0 or -errno. */
 int asset_store_flush(struct asset_store *s, uint64_t now_ms, bool force);
 /* SIGHUP: the registry and vulns tables loaded again (owned: taken over
  * by the store, the old ones freed). NULL: none configured. */

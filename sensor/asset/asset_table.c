@@ -10,6 +10,7 @@
 #include "asset/asset_classify.h"
 #include "asset/asset_evidence.h"
 #include "asset/asset_oui.h"
+#include "asset/asset_pending.h"
 #include "asset/asset_registry.h"
 #include "asset/asset_vulns.h"
 
@@ -55,6 +56,7 @@ struct asset_table {
     struct asset_evidence_head head;
     struct asset_touch touch[ASSET_TOUCH_MAX];
     uint64_t now_us;
+    struct asset_pending pending; /* names for addresses not yet devices */
 };
 
 static const char *const event_names[ASSET_EVENT_KINDS] = {
@@ -191,6 +193,13 @@ void asset_table_set_sink(struct asset_table *t, const struct asset_sink *s)
 const struct asset_table_stats *asset_table_stats(const struct asset_table *t)
 {
     return &t->st;
+}
+
+static void asset_pending_sync(struct asset_table *t)
+{
+    t->st.names_pending = t->pending.n;
+    t->st.names_evicted = t->pending.evicted;
+    t->st.names_attached = t->pending.attached;
 }
 
 /* -- lookups ---------------------------------------------------------- */
@@ -398,7 +407,21 @@ static bool ip_unspecified(const uint8_t ip[16], uint8_t version)
 
 static void asset_registry_check(struct asset_table *t, struct asset *a);
 
-/* Binds address ip to a; reports a change of device for that address. */
+struct asset_pending_ctx {
+    struct asset_table *t;
+    struct asset *a;
+};
+
+/* A name heard for the address before it was a device's. */
+static void asset_pending_name(void *ctx, const char *name)
+{
+    struct asset_pending_ctx *c = ctx;
+    if (strs_add(c->t, &c->a->hostnames, name, strlen(name)))
+        asset_changed(c->t, c->a, "hostname %s", name);
+}
+
+/* Binds address ip to a; reports a change of device for that address.
+ * Names heard for it before it was a device's are given to a. */
 static void asset_bind_ip(struct asset_table *t, struct asset *a, const uint8_t ip[16],
                           uint8_t version)
 {
@@ -419,6 +442,9 @@ static void asset_bind_ip(struct asset_table *t, struct asset *a, const uint8_t 
     (*slot)->a = a;
     if (strs_add(t, &a->ips, text, strlen(text)))
         asset_changed(t, a, "address %s", text);
+    if (!before && asset_pending_take(&t->pending, ip, version, t->now_us, asset_pending_name,
+                                      &(struct asset_pending_ctx){t, a}))
+        asset_pending_sync(t);
     if (before && before->has_mac && a->has_mac) {
         char detail[64 + 2 * ASSET_ID_MAX + 32];
         snprintf(detail, sizeof detail, "address %s moved from %s to %s", text, before->id, a->id);
@@ -735,7 +761,15 @@ static void asset_name_item(struct asset_table *t, struct asset_fold *f,
         struct asset_ipnode **slot = ip_slot(t, ip, version);
         a = *slot ? (*slot)->a : NULL;
     }
-    if (!a || a->router)
+    if (!a) {
+        /* Not a device yet: kept until it appears, if it can be one. */
+        if (asset_inside(t, ip, version) && !ip_unspecified(ip, version)) {
+            asset_pending_add(&t->pending, ip, version, name, t->now_us);
+            asset_pending_sync(t);
+        }
+        return;
+    }
+    if (a->router)
         return;
     touch_of(t, a);
     if (strs_add(t, &a->hostnames, name, n))
@@ -1464,8 +1498,12 @@ int asset_table_load_json(struct asset_table *t, const uint8_t *p, size_t len, s
         if (r.len == 0)
             continue;
         memset(tmp, 0, sizeof *tmp);
-        bool ok = jr_object(t, &r, tmp, 0) && (jr_ws(&r), r.off == r.len) && asset_id_valid(tmp) &&
-                  !asset_by_id(t, tmp->id);
+        bool ok = jr_object(t, &r, tmp, 0) && (jr_ws(&r), r.off == r.len) && asset_id_valid(tmp);
+        /* A later line of the same device is a newer state of it (the
+         * lines assets.json gets appended between rewrites): it wins. */
+        struct asset *old = ok ? asset_by_id(t, tmp->id) : NULL;
+        if (old)
+            asset_remove(t, old);
         if (ok) {
             struct asset *a = asset_create(t, tmp->id);
             if (!a) {
@@ -1497,7 +1535,7 @@ int asset_table_load_json(struct asset_table *t, const uint8_t *p, size_t len, s
                 }
                 asset_derive_quiet(t, a);
                 asset_classify(a);
-                loaded++;
+                loaded += !old;
                 continue;
             }
         }

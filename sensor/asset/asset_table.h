@@ -158,6 +158,8 @@ struct asset_table_stats {
     uint64_t created, evicted;
     uint64_t records, events;
     uint64_t memory; /* bytes, entries and their strings */
+    /* Names for addresses that were no device yet (asset_pending.h). */
+    uint64_t names_pending, names_evicted, names_attached;
 };
 
 struct asset_table;
@@ -175,9 +177,10 @@ int asset_table_evidence(struct asset_table *t, const uint8_t *p, size_t len);
 void asset_json_object(struct json_buf *b, const char *key, const struct asset *a);
 
 /* Loads entries from JSON objects, one per line ({"id":...} as written
- * by asset_json_object); they are known, so not announced as new. Lines
- * that do not parse are counted in *bad. Returns the entries loaded or
- * -errno. */
+ * by asset_json_object); they are known, so not announced as new. A line
+ * for an id already there replaces that entry (a newer state of it).
+ * Lines that do not parse are counted in *bad. Returns the entries
+ * loaded (replacements not counted) or -errno. */
 int asset_table_load_json(struct asset_table *t, const uint8_t *p, size_t len, size_t *bad);
 
 /* New registry and vulns tables (SIGHUP); both borrowed, as in the

@@ -6,12 +6,14 @@
  *   1: a device registry CSV      2: a vulns.csv
  *   3: assets.json lines          4: an IEEE OUI CSV
  *   5: a DHCP message   6: a DNS/mDNS message   7: a NetBIOS name service message
+ *   8: an HTTP response (its Server header)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "asset/asset_evidence.h"
+#include "asset/asset_http.h"
 #include "asset/asset_names.h"
 #include "asset/asset_oui.h"
 #include "asset/asset_registry.h"
@@ -68,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    uint8_t kind = data[0] % 8;
+    uint8_t kind = data[0] % 9;
     const uint8_t *p = data + 1;
     size_t n = size - 1;
     char err[512];
@@ -113,6 +115,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 7:
         asset_nbns_names(p, n, on_name, NULL);
         break;
+    case 8: {
+        char sv[ASSET_HTTP_VALUE_MAX];
+        if (asset_http_response_header(p, n, "Server", sv, sizeof sv) == 1 &&
+            strlen(sv) >= sizeof sv)
+            abort();
+        break;
+    }
     case 4: {
         struct asset_oui *o = asset_oui_new();
         if (o && asset_oui_add_csv(o, p, n) >= 0)
@@ -127,8 +136,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
-static uint8_t seed_buf[8][2048];
-static struct fuzz_seed seeds[8];
+static uint8_t seed_buf[9][2048];
+static struct fuzz_seed seeds[9];
 
 static const uint8_t dns_seed[] = {
     0x12, 0x34, 0x81, 0x80, 0,   1,   0,   2,   0,   0,   0,    0,   2,    'c', 't', 5,
@@ -208,6 +217,10 @@ size_t fuzz_seeds(const struct fuzz_seed **out)
                                    0, 0, 0,    0, 6, 0,    0,  10, 30,   3, 21};
     memcpy(nb + o, tail, sizeof tail);
     seeds[7] = (struct fuzz_seed){nb, o + sizeof tail};
+    seeds[8] = (struct fuzz_seed){
+        seed_buf[8],
+        seed_text(seed_buf[8], 8,
+                  "HTTP/1.1 200 OK\r\nDate: x\r\nServer: Apache/2.4.49 (Unix)\r\n\r\n")};
     *out = seeds;
-    return 8;
+    return 9;
 }

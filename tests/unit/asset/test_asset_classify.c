@@ -93,4 +93,50 @@ static void test_decisions(void)
     CHECK_EQ_STR(a.type, "network");
 }
 
-TEST_MAIN(TEST(test_rows), TEST(test_decisions))
+/* What the review of demo.pcap's inventory found: a viewer that also
+ * sends images back, a printer with a web page, a file server seen by
+ * mamori's SMB parser, Windows PCs that only ask DNS or FHIR. */
+static void test_hospital_review(void)
+{
+    struct asset a = blank();
+    add(&a.sop_sent, "Study Root Query/Retrieve Information Model - FIND");
+    add(&a.sop_sent, "CT Image Storage");
+    asset_classify(&a);
+    CHECK_EQ_STR(a.type, "workstation");
+    CHECK_EQ_STR(a.subtype, "DICOM viewer");
+
+    a = blank();
+    add(&a.sop_sent, "Modality Worklist Information Model - FIND");
+    add(&a.sop_sent, "CT Image Storage");
+    asset_classify(&a);
+    CHECK_EQ_STR(a.type, "modality"); /* a worklist query is no viewer's */
+    CHECK_EQ_STR(a.subtype, "CT");
+
+    a = blank();
+    service(&a, "http", 80, true);
+    a.vendor = "Seiko Epson Corporation";
+    asset_classify(&a);
+    CHECK_EQ_STR(a.type, "printer");
+    CHECK_EQ_STR(a.evidence[0], "MAC vendor Seiko Epson Corporation");
+
+    a = blank();
+    service(&a, "smb", 445, true);
+    asset_classify(&a);
+    CHECK_EQ_STR(a.type, "server");
+    CHECK_EQ_STR(a.subtype, "file");
+
+    a = blank();
+    service(&a, "dns", 53, false);
+    add(&a.dhcp_class, "MSFT 5.0");
+    asset_classify(&a);
+    CHECK_EQ_STR(a.type, "workstation");
+    CHECK_EQ_STR(a.evidence[0], "DHCP vendor class MSFT 5.0");
+
+    a = blank();
+    service(&a, "fhir", 8080, false);
+    asset_classify(&a);
+    CHECK_EQ_STR(a.type, "workstation");
+    CHECK_EQ_STR(a.subtype, "PC");
+}
+
+TEST_MAIN(TEST(test_rows), TEST(test_decisions), TEST(test_hospital_review))

@@ -1,5 +1,5 @@
-/* asset/asset_store.c: assets.json written whole (temporary file, rename),
- * read back at start, exported as csv and json. */
+/* asset/asset_store.c: assets.json written whole (temporary file, rename)
+ * or appended to, read back at start, exported as csv and json. */
 #include "asset/asset_store.h"
 
 #include <stdlib.h>
@@ -18,7 +18,14 @@ static void on_record(void *ctx, const struct json_buf *rec)
         records++;
 }
 
+static void feed_banner(struct asset_store *s, const char *banner, uint64_t ts);
+
 static void feed(struct asset_store *s)
+{
+    feed_banner(s, "SSH-2.0-OpenSSH_9.2p1, \"x\"", 1768467601000000);
+}
+
+static void feed_banner(struct asset_store *s, const char *banner, uint64_t ts)
 {
     struct asset_evidence_buf m;
     struct asset_evidence_head h = {.ip_version = 4,
@@ -27,7 +34,7 @@ static void feed(struct asset_store *s)
                                         ASSET_EV_FLOW | ASSET_EV_ANSWERED | ASSET_EV_CLIENT_MAC,
                                     .dport = 22,
                                     .first_us = 1768467600000000,
-                                    .last_us = 1768467601000000,
+                                    .last_us = ts,
                                     .client_mac = {0x02, 0, 0, 0, 0, 1},
                                     .app_proto = "ssh"};
     h.client_ip[0] = 10;
@@ -35,7 +42,7 @@ static void feed(struct asset_store *s)
     h.server_ip[0] = 10;
     h.server_ip[3] = 2;
     asset_evidence_begin(&m, &h);
-    asset_evidence_add_str(&m, AEV_SSH_BANNER, ASSET_SERVER, "SSH-2.0-OpenSSH_9.2p1, \"x\"");
+    asset_evidence_add_str(&m, AEV_SSH_BANNER, ASSET_SERVER, banner);
     asset_store_evidence(s, m.b, m.len);
 }
 
@@ -120,4 +127,72 @@ static void test_bad_files(void)
     rmdir(dir);
 }
 
-TEST_MAIN(TEST(test_save_load_export), TEST(test_bad_files))
+static size_t lines_of(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+    int ch;
+    while (f && (ch = fgetc(f)) != EOF)
+        n += ch == '\n';
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* Between rewrites only the changed entries are appended; a restart reads
+ * the last line of each device; stopping rewrites the file whole. */
+static void test_append_restart(void)
+{
+    char dir[] = "/tmp/mamori-asset-store-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    struct asset_store_config c = {.enabled = true, .dir = dir, .max_assets = 10};
+    char err[256], path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, ASSET_STORE_FILE);
+    struct asset_store *s = asset_store_new(&c, err, sizeof err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    feed(s);
+    CHECK_EQ_INT(asset_store_flush(s, ASSET_STORE_SAVE_MS, false), 0);
+    CHECK_EQ_INT((int)lines_of(path), 2); /* no file yet: written whole */
+    /* The server shows a new banner: only it is appended. */
+    feed_banner(s, "SSH-2.0-OpenSSH_9.9p1", 1768467602000000);
+    CHECK_EQ_INT(asset_store_flush(s, 2 * ASSET_STORE_SAVE_MS, false), 0);
+    CHECK_EQ_INT((int)lines_of(path), 3);
+    /* Nothing changed: nothing written. */
+    feed_banner(s, "SSH-2.0-OpenSSH_9.9p1", 1768467603000000);
+    CHECK_EQ_INT(asset_store_flush(s, 3 * ASSET_STORE_SAVE_MS, false), 0);
+    CHECK_EQ_INT((int)lines_of(path), 3);
+    /* A crash now: a restart reads the newer state of the server. */
+    struct asset_store *r = asset_store_new(&c, err, sizeof err);
+    CHECK(r && asset_store_loaded(r) == 2 && asset_store_load_errors(r) == 0);
+    if (r) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        CHECK_EQ_INT(asset_store_write(r, "csv", out), 0);
+        fclose(out);
+        CHECK(strstr(text, "SSH-2.0-OpenSSH_9.9p1") != NULL);
+        CHECK(strstr(text, "OpenSSH_9.2p1") != NULL); /* both banners are kept */
+        free(text);
+        /* Read back with several lines of a device: stopping rewrites it
+         * even though nothing changed. */
+        asset_store_free(r);
+        CHECK_EQ_INT((int)lines_of(path), 2);
+        r = asset_store_new(&c, err, sizeof err);
+        CHECK(r && asset_store_loaded(r) == 2);
+        asset_store_free(r); /* one line a device, nothing changed: left alone */
+        CHECK_EQ_INT((int)lines_of(path), 2);
+    }
+    /* Stopping after a change rewrites the file whole: one line a device. */
+    feed_banner(s, "SSH-2.0-OpenSSH_10.0p1", 1768467604000000);
+    asset_store_free(s);
+    CHECK_EQ_INT((int)lines_of(path), 2);
+    s = asset_store_new(&c, err, sizeof err);
+    CHECK(s && asset_store_loaded(s) == 2 && asset_store_load_errors(s) == 0);
+    asset_store_free(s);
+    unlink(path);
+    rmdir(dir);
+}
+
+TEST_MAIN(TEST(test_append_restart), TEST(test_save_load_export), TEST(test_bad_files))

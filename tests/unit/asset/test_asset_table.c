@@ -4,6 +4,7 @@
 
 #include "asset/asset_evidence.h"
 #include "asset/asset_oui.h"
+#include "asset/asset_pending.h"
 #include "asset/asset_registry.h"
 #include "asset/asset_vulns.h"
 
@@ -11,6 +12,7 @@
 
 struct sink {
     int records, news, events[ASSET_EVENT_KINDS], saves;
+    int named; /* records whose changes say "hostname ws-ward3" */
     char last_detail[ASSET_EVENT_KINDS][256];
     char last_record[8192];
 };
@@ -24,6 +26,8 @@ static void on_record(void *ctx, const struct json_buf *rec)
     s->last_record[n] = 0;
     if (strstr(s->last_record, "\"event\":\"new\""))
         s->news++;
+    if (strstr(s->last_record, "\"hostname ws-ward3\""))
+        s->named++;
 }
 
 static void on_event(void *ctx, const struct asset_event *ev)
@@ -327,9 +331,13 @@ static void test_json_roundtrip(void)
     CHECK(ct && ct->first_us == 1000000 && ct->last_us == 2000000);
     feed(&g, &m);
     CHECK_EQ_INT(g.s.news, 0);
-    /* Twice the same file: the second copy is refused (already there). */
+    /* Twice the same file: a later line of a device is a newer state of
+     * it and replaces it; no device more, none counted twice. */
     CHECK_EQ_INT(asset_table_load_json(g.t, (const uint8_t *)d.p, d.len, &bad), 0);
-    CHECK_EQ_INT(bad, 2);
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT((int)asset_table_stats(g.t)->assets, 2);
+    ct = find(g.t, "mac-0001e3100011");
+    CHECK(ct && ct->n_ae == 1 && ct->first_us == 1000000);
 
     /* Truncation sweep: every prefix loads what is whole, never more. */
     for (size_t i = 0; i <= d.len; i++) {
@@ -385,5 +393,93 @@ static void test_set_files(void)
     teardown(&f);
 }
 
-TEST_MAIN(TEST(test_set_files), TEST(test_dicom_store), TEST(test_dhcp_then_ip),
-          TEST(test_router_and_retired), TEST(test_cap), TEST(test_json_roundtrip))
+/* A DNS server's answer names an address (DNS, from port 53). */
+static void dns_answer(struct asset_evidence_buf *m, uint32_t ip, const char *name, uint64_t ts)
+{
+    struct asset_evidence_head h = {.ip_version = 4, .l4proto = 17, .sport = 53, .dport = 40000};
+    h.first_us = h.last_us = ts;
+    uint32_t srv = IP(10, 10, 0, 5);
+    for (int i = 0; i < 4; i++)
+        h.client_ip[i] = (uint8_t)(srv >> (24 - 8 * i));
+    memcpy(h.client_mac, MAC_PACS, 6);
+    h.flags = ASSET_EV_CLIENT_MAC;
+    snprintf(h.app_proto, sizeof h.app_proto, "dns");
+    asset_evidence_begin(m, &h);
+    uint8_t b[1 + 16 + 64] = {4};
+    for (int i = 0; i < 4; i++)
+        b[1 + i] = (uint8_t)(ip >> (24 - 8 * i));
+    size_t n = strlen(name);
+    memcpy(b + 17, name, n);
+    asset_evidence_add(m, AEV_NAME_OF, ASSET_CLIENT, b, 17 + n);
+}
+
+static void flow_at(struct asset_evidence_buf *m, uint32_t cip, uint64_t ts)
+{
+    struct asset_evidence_head h = {.ip_version = 4,
+                                    .l4proto = 6,
+                                    .flags = ASSET_EV_FLOW | ASSET_EV_ANSWERED,
+                                    .sport = 40000,
+                                    .dport = 443,
+                                    .bytes_cs = 100,
+                                    .bytes_sc = 50};
+    h.first_us = h.last_us = ts;
+    uint32_t sip = IP(10, 10, 0, 20);
+    for (int i = 0; i < 4; i++) {
+        h.client_ip[i] = (uint8_t)(cip >> (24 - 8 * i));
+        h.server_ip[i] = (uint8_t)(sip >> (24 - 8 * i));
+    }
+    snprintf(h.app_proto, sizeof h.app_proto, "tls");
+    asset_evidence_begin(m, &h);
+}
+
+/* Names for addresses that are no device yet wait (bounded, the oldest
+ * dropped and counted) and are given to the device when it appears;
+ * names of outside addresses are not kept; a stale one is not given. */
+static void test_pending_names(void)
+{
+    struct fixture f;
+    setup(&f, 1000);
+    struct asset_evidence_buf m;
+    dns_answer(&m, IP(10, 20, 3, 30), "ws-ward3", 1000000);
+    feed(&f, &m);
+    dns_answer(&m, IP(8, 8, 8, 8), "dns.google", 1000000);
+    feed(&f, &m);
+    const struct asset_table_stats *st = asset_table_stats(f.t);
+    CHECK(find(f.t, "ip-10.20.3.30") == NULL);
+    CHECK_EQ_INT((int)st->names_pending, 1);
+    flow_at(&m, IP(10, 20, 3, 30), 2000000);
+    feed(&f, &m);
+    const struct asset *a = find(f.t, "ip-10.20.3.30");
+    CHECK(a && a->hostnames.n == 1 && strcmp(a->hostnames.v[0], "ws-ward3") == 0);
+    CHECK_EQ_INT(f.s.named, 1);
+    CHECK_EQ_INT((int)st->names_pending, 0);
+    CHECK_EQ_INT((int)st->names_attached, 1);
+    /* More names than it holds: the first ones are dropped. */
+    char name[32];
+    for (int i = 0; i < ASSET_PENDING_MAX + 10; i++) {
+        snprintf(name, sizeof name, "pc%d", i);
+        dns_answer(&m, IP(10, 40, i / 250, i % 250 + 1), name, 3000000);
+        feed(&f, &m);
+    }
+    CHECK_EQ_INT((int)st->names_pending, ASSET_PENDING_MAX);
+    CHECK_EQ_INT((int)st->names_evicted, 10);
+    flow_at(&m, IP(10, 40, 0, 1), 4000000); /* pc0: dropped */
+    feed(&f, &m);
+    a = find(f.t, "ip-10.40.0.1");
+    CHECK(a && a->hostnames.n == 0);
+    flow_at(&m, IP(10, 40, 0, 11), 4000000); /* pc10: kept */
+    feed(&f, &m);
+    a = find(f.t, "ip-10.40.0.11");
+    CHECK(a && a->hostnames.n == 1 && strcmp(a->hostnames.v[0], "pc10") == 0);
+    /* Two hours later the address may be another device's. */
+    flow_at(&m, IP(10, 40, 0, 12), 3000000 + 2 * 3600 * 1000000ull);
+    feed(&f, &m);
+    a = find(f.t, "ip-10.40.0.12");
+    CHECK(a && a->hostnames.n == 0);
+    CHECK_EQ_INT((int)st->names_attached, 2);
+    teardown(&f);
+}
+
+TEST_MAIN(TEST(test_pending_names), TEST(test_set_files), TEST(test_dicom_store),
+          TEST(test_dhcp_then_ip), TEST(test_router_and_retired), TEST(test_cap),
+          TEST(test_json_roundtrip))
