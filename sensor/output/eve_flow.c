@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proto/proto.h"
+#include "util/ipfmt.h"
 
 const char *eve_proto_name(uint8_t proto)
 {
@@ -36,10 +37,9 @@ const char *eve_proto_name(uint8_t proto)
 
 static void eve_ip(struct json_buf *b, const char *key, const uint8_t ip[16], uint8_t version)
 {
-    char s[INET6_ADDRSTRLEN];
-    if (!inet_ntop(version == 6 ? AF_INET6 : AF_INET, ip, s, sizeof s))
-        s[0] = '\0';
-    json_string(b, key, s);
+    char s[IPFMT_MAX];
+    size_t n = ipfmt_format(s, ip, version == 6 ? 6 : 4);
+    json_string_bytes(b, key, (const uint8_t *)s, n);
 }
 
 static void eve_meta(struct json_buf *b, const char *key, const struct flow *f,
