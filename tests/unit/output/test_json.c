@@ -1,6 +1,8 @@
 #include "output/json.h"
 
 #include <errno.h>
+#include <string.h>
+#include <time.h>
 
 #include "../test.h"
 
@@ -106,6 +108,30 @@ static void test_time(void)
     json_free(&b);
 }
 
+/* The date json_time writes is strftime's, for every day from 1970 to past
+ * 9999 (where strftime takes over) and leap days and second edges. */
+static void test_time_civil(void)
+{
+    struct json_buf b;
+    json_init(&b);
+    for (int64_t secs = 0; secs < 253402300800 + 400 * 86400; secs += 86400 - 1) {
+        struct tm tm;
+        time_t t = (time_t)secs;
+        char want[40];
+        CHECK(gmtime_r(&t, &tm) != NULL);
+        size_t n = strftime(want, sizeof want, "\"%Y-%m-%dT%H:%M:%S.000000+0000\"", &tm);
+        CHECK(n > 0);
+        json_reset(&b);
+        json_time(&b, NULL, (uint64_t)secs * 1000000u);
+        CHECK(!b.err);
+        if (b.len != n || memcmp(b.p, want, n) != 0) {
+            CHECK_EQ_STR(b.p, want);
+            break;
+        }
+    }
+    json_free(&b);
+}
+
 /* json_time_parse reads back what json_time writes, offsets included, and
  * nothing else; no prefix of a time reads as one. */
 static void test_time_parse(void)
@@ -167,4 +193,4 @@ static void test_depth_limit(void)
 }
 
 TEST_MAIN(TEST(test_object_layout), TEST(test_escaping), TEST(test_all_bytes), TEST(test_time),
-          TEST(test_time_parse), TEST(test_depth_limit))
+          TEST(test_time_civil), TEST(test_time_parse), TEST(test_depth_limit))
