@@ -70,6 +70,12 @@ static void json_putc(struct json_buf *b, char c)
     b->p[b->len] = '\0';
 }
 
+void json_raw(struct json_buf *b, const char *p, size_t n)
+{
+    json_put(b, p, n);
+    b->need_comma[b->depth] = true;
+}
+
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 static size_t utf8_seq_len(const uint8_t *s, size_t left)
 {
