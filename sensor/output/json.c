@@ -110,6 +110,20 @@ static size_t utf8_seq_len(const uint8_t *s, size_t left)
     return n;
 }
 
+/* True when none of the eight bytes of v needs escaping: all are
+ * 0x20..0x7f and none is '"' or '\\' (the exact "has a zero byte" and
+ * "has a byte less than n" tests on a word, valid with no high bits). */
+static inline bool json_plain8(uint64_t v)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    if (v & high)
+        return false;
+    uint64_t ctl = (v - ones * 0x20) & ~v & high;
+    uint64_t q = v ^ (ones * '"'), bs = v ^ (ones * '\\');
+    uint64_t zq = (q - ones) & ~q & high, zb = (bs - ones) & ~bs & high;
+    return (ctl | zq | zb) == 0;
+}
+
 void json_append_escaped(struct json_buf *b, const uint8_t *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -123,6 +137,18 @@ void json_append_escaped(struct json_buf *b, const uint8_t *s, size_t len)
     *o++ = '"';
     size_t i = 0;
     while (i < len) {
+        /* Eight plain bytes at a time: most values (addresses, names,
+         * hosts) have nothing to escape. */
+        if (len - i >= 8) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            if (json_plain8(v)) {
+                memcpy(o, &v, 8);
+                o += 8;
+                i += 8;
+                continue;
+            }
+        }
         uint8_t c = s[i];
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
             *o++ = (char)c;
