@@ -124,16 +124,11 @@ static inline bool json_plain8(uint64_t v)
     return (ctl | zq | zb) == 0;
 }
 
-void json_append_escaped(struct json_buf *b, const uint8_t *s, size_t len)
+/* Writes s as a quoted, escaped string at o, which has room for the worst
+ * case (json_escaped_max(len)); returns the end. */
+static char *json_escape_into(char *o, const uint8_t *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    /* Worst case: every byte becomes a six-character escape. Reserving
-     * once lets the loop write without a bounds check per byte. */
-    if (len > (SIZE_MAX / 2 - 2) / 6 || !json_reserve(b, len * 6 + 2)) {
-        b->err = true;
-        return;
-    }
-    char *o = b->p + b->len;
     *o++ = '"';
     size_t i = 0;
     while (i < len) {
@@ -199,18 +194,35 @@ void json_append_escaped(struct json_buf *b, const uint8_t *s, size_t len)
         }
     }
     *o++ = '"';
+    return o;
+}
+
+/* Worst case: every byte becomes a six-character escape, and the quotes.
+ * Reserving once lets the loop write without a bounds check per byte. */
+static bool json_escaped_max(size_t len, size_t *max)
+{
+    if (len > (SIZE_MAX / 2 - 2) / 6)
+        return false;
+    *max = len * 6 + 2;
+    return true;
+}
+
+void json_append_escaped(struct json_buf *b, const uint8_t *s, size_t len)
+{
+    size_t max;
+    if (!json_escaped_max(len, &max) || !json_reserve(b, max)) {
+        b->err = true;
+        return;
+    }
+    char *o = json_escape_into(b->p + b->len, s, len);
     b->len = (size_t)(o - b->p);
     b->p[b->len] = '\0';
 }
 
-/* Keys are names written in mamori's code (plain ASCII, nothing to
- * escape), never bytes from the network: they are copied as they are. */
-static void json_key(struct json_buf *b, const char *key)
+/* Writes the comma the level needs and "key": at o (room: strlen(key) +
+ * 4); returns the end. */
+static char *json_key_into(struct json_buf *b, char *o, const char *key, size_t n)
 {
-    size_t n = key ? strlen(key) : 0;
-    if (!json_reserve(b, n + 4))
-        return;
-    char *o = b->p + b->len;
     if (b->need_comma[b->depth])
         *o++ = ',';
     b->need_comma[b->depth] = true;
@@ -221,6 +233,17 @@ static void json_key(struct json_buf *b, const char *key)
         *o++ = '"';
         *o++ = ':';
     }
+    return o;
+}
+
+/* Keys are names written in mamori's code (plain ASCII, nothing to
+ * escape), never bytes from the network: they are copied as they are. */
+static void json_key(struct json_buf *b, const char *key)
+{
+    size_t n = key ? strlen(key) : 0;
+    if (!json_reserve(b, n + 4))
+        return;
+    char *o = json_key_into(b, b->p + b->len, key, n);
     b->len = (size_t)(o - b->p);
     b->p[b->len] = '\0';
 }
@@ -272,10 +295,21 @@ void json_string(struct json_buf *b, const char *key, const char *s)
     json_string_bytes(b, key, (const uint8_t *)s, strlen(s));
 }
 
+/* Key and value with one reservation: the most frequent call of every
+ * record writer. */
 void json_string_bytes(struct json_buf *b, const char *key, const uint8_t *s, size_t len)
 {
-    json_key(b, key);
-    json_append_escaped(b, s, len);
+    size_t n = key ? strlen(key) : 0, max;
+    if (!json_escaped_max(len, &max) || n > SIZE_MAX / 4 || max > SIZE_MAX / 4) {
+        b->err = true;
+        return;
+    }
+    if (!json_reserve(b, n + 4 + max))
+        return;
+    char *o = json_key_into(b, b->p + b->len, key, n);
+    o = json_escape_into(o, s, len);
+    b->len = (size_t)(o - b->p);
+    b->p[b->len] = '\0';
 }
 
 /* Formats v backwards into the end of buf; returns the first digit. */
@@ -293,8 +327,13 @@ void json_uint(struct json_buf *b, const char *key, uint64_t v)
 {
     char tmp[24];
     char *p = json_format_u64(tmp + sizeof tmp, v);
-    json_key(b, key);
-    json_put(b, p, (size_t)(tmp + sizeof tmp - p));
+    size_t n = key ? strlen(key) : 0, d = (size_t)(tmp + sizeof tmp - p);
+    if (!json_reserve(b, n + 4 + d))
+        return;
+    char *o = json_key_into(b, b->p + b->len, key, n);
+    memcpy(o, p, d);
+    b->len = (size_t)(o + d - b->p);
+    b->p[b->len] = '\0';
 }
 
 void json_int(struct json_buf *b, const char *key, int64_t v)
