@@ -1,5 +1,6 @@
 #include "worker.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,9 +90,16 @@ static void worker_switch_rules(struct worker *w)
  * each candidate's alert record is formatted now and travels with it; the
  * correlator (output thread) decides whether it is written. An alert
  * that cannot be formatted or handed over counts as a hand-over drop.
- * rec: the flow record of a flow event (NULL for others), whose parts an
- * alert copies. */
-static void worker_detect(struct worker *w, const struct event *ev, const struct json_buf *rec)
+ * src (may be NULL): the record just written for the event, whose parts
+ * an alert copies. */
+struct worker_alert_src {
+    const struct json_buf *rec;
+    const struct flow *f;
+    const struct proto_record_marks *pm; /* NULL: a flow record (w->rec_marks) */
+};
+
+static void worker_detect(struct worker *w, const struct event *ev,
+                          const struct worker_alert_src *src)
 {
     if (w->pending)
         worker_switch_rules(w);
@@ -103,8 +111,13 @@ static void worker_detect(struct worker *w, const struct event *ev, const struct
         const struct crule *r = &cr->rules[w->cand[i].rule];
         /* Unique per sensor: the worker index in the top 16 bits. */
         uint64_t id = (uint64_t)w->cfg.index << 48 | ++w->next_alert;
-        if (!rec ||
-            alert_eve_format_flow(&w->alert, w->acache, r, ev->ts_us, id, rec, &w->rec_marks) < 0)
+        int rc = -EINVAL;
+        if (src && !src->pm)
+            rc = alert_eve_format_flow(&w->alert, w->acache, r, ev->ts_us, id, src->rec,
+                                       &w->rec_marks);
+        else if (src)
+            rc = alert_eve_format_proto(&w->alert, w->acache, r, ev, src->f, id, src->rec, src->pm);
+        if (rc < 0)
             alert_eve_format_cached(&w->alert, w->acache, r, ev, id);
         if (eve_file_write_match(w->eve, &w->cand[i], sizeof w->cand[i], &w->alert) < 0)
             w->dst.handover_drops++;
@@ -128,8 +141,11 @@ static void worker_proto_event(void *ctx, const struct flow *f, const struct pro
     struct event_proto ep;
     if (w->asset && asset_collect_proto(w->asset, f, ps, kind, rec))
         worker_asset(w);
-    if (w->rules && event_proto_init(&ep, f, ps, kind, rec))
-        worker_detect(w, &ep.ev, NULL);
+    if (w->rules && event_proto_init(&ep, f, ps, kind, rec)) {
+        struct proto_record_marks pm;
+        struct worker_alert_src src = {proto_engine_record(w->proto, &pm), f, &pm};
+        worker_detect(w, &ep.ev, src.rec ? &src : NULL);
+    }
 }
 
 /* Flow table callback: the flow has ended and is about to be freed. */
@@ -148,7 +164,8 @@ static void worker_flow_end(void *ctx, struct flow *f)
     if (w->rules) {
         struct event_flow ef;
         event_flow_init(&ef, f, w->cls);
-        worker_detect(w, &ef.ev, &w->rec);
+        struct worker_alert_src src = {&w->rec, f, NULL};
+        worker_detect(w, &ef.ev, &src);
     }
     classify_flow_release(w->cls, f);
 }

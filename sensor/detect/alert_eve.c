@@ -1,6 +1,7 @@
 #include "detect/alert_eve.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,6 +159,30 @@ int alert_eve_format_flow(struct json_buf *b, struct alert_eve_cache *cache, con
     json_raw(b, p + mk->counters, mk->ndpi - nolen - mk->counters);
     json_raw(b, "true}", 5);
     json_raw(b, p + mk->ndpi, rec->len - 1 - mk->ndpi);
+    json_close_object(b);
+    return b->err ? -ENOMEM : 0;
+}
+
+int alert_eve_format_proto(struct json_buf *b, struct alert_eve_cache *cache, const struct crule *r,
+                           const struct event *ev, const struct flow *f, uint64_t alert_id,
+                           const struct json_buf *rec, const struct proto_record_marks *mk)
+{
+    const char *p = rec->p;
+    /* The record's header always has ports and names the proto TCP when
+     * it has no name; event_flow_header_write() matches it on TCP only. */
+    if (f->key.proto != IPPROTO_TCP || rec->err || !p || rec->len < 2 ||
+        !(mk->flow_id < mk->event_type) || !(mk->event_type < mk->addresses) ||
+        !(mk->addresses < mk->objects) || !(mk->objects < rec->len) || p[rec->len - 1] != '}')
+        return -EINVAL;
+    json_reset(b);
+    json_open_object(b, NULL);
+    json_time(b, "timestamp", ev->ts_us);
+    json_uint(b, "alert_id", alert_id);
+    json_string(b, "event_type", "alert");
+    json_raw(b, p + mk->flow_id, mk->event_type - mk->flow_id);
+    json_raw(b, p + mk->addresses, mk->objects - mk->addresses);
+    alert_eve_object_cached(b, cache, r, (enum event_type)ev->type);
+    json_raw(b, p + mk->objects, rec->len - 1 - mk->objects);
     json_close_object(b);
     return b->err ? -ENOMEM : 0;
 }

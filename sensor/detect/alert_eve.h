@@ -18,7 +18,9 @@
 
 #include "detect/event.h"
 #include "detect/rule_compile.h"
+#include "flow/flow.h"
 #include "output/eve_flow.h"
+#include "proto/proto.h"
 #include "output/json.h"
 
 /* Resets b and formats the alert of rule r raised by ev. alert_id must be
@@ -52,6 +54,15 @@ void alert_eve_format_cached(struct json_buf *b, struct alert_eve_cache *cache,
 int alert_eve_format_flow(struct json_buf *b, struct alert_eve_cache *cache, const struct crule *r,
                           uint64_t ts_us, uint64_t alert_id, const struct json_buf *rec,
                           const struct eve_flow_marks *mk);
+
+/* The same record as alert_eve_format() for ev, the event_proto of a
+ * parser's event on flow f, made from that event's record rec
+ * (proto_engine_record()) by copying its header and objects. Returns 0,
+ * or -EINVAL when it cannot (not a TCP flow, rec not what the marks
+ * describe): then format with alert_eve_format(). */
+int alert_eve_format_proto(struct json_buf *b, struct alert_eve_cache *cache, const struct crule *r,
+                           const struct event *ev, const struct flow *f, uint64_t alert_id,
+                           const struct json_buf *rec, const struct proto_record_marks *mk);
 
 /* "high", "medium", "low", "info" for severities 1..4. */
 const char *alert_severity_name(uint8_t severity);

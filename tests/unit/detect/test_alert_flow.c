@@ -1,9 +1,11 @@
 /*
  * Alerts on flows made from the flow's record (alert_eve_format_flow())
- * are the very bytes alert_eve_format() writes from the flow event, for
- * every flow of the project's captures (IPv4 and IPv6, TCP, UDP, ICMP,
- * nDPI metadata, VLANs where the captures have them); a record whose
- * layout does not match its marks is refused, never spliced.
+ * and alerts on parser events made from the parser's record
+ * (alert_eve_format_proto()) are the very bytes alert_eve_format() writes
+ * from the event, for every flow and every DICOM, HL7, FHIR and SMB event
+ * of the project's captures (IPv4 and IPv6, TCP, UDP, ICMP, nDPI
+ * metadata, VLANs where the captures have them); a record whose layout
+ * does not match its marks is refused, never spliced.
  */
 #include "detect/alert_eve.h"
 
@@ -16,24 +18,63 @@
 #include "classify/classify.h"
 #include "decode/decode.h"
 #include "detect/event_flow.h"
+#include "detect/event_proto.h"
 #include "detect/ruleset.h"
 #include "detect_test.h"
 #include "flow/flow_table.h"
+#include "output/eve_file.h"
 #include "output/eve_flow.h"
+#include "proto/proto.h"
 
 struct replay {
     struct classifier *cls;
+    struct proto_engine *proto;
     const struct crule *rule;
     struct alert_eve_cache *cache;
     struct json_buf rec, want, got;
     struct eve_flow_marks mk;
     unsigned flows, same;
+    unsigned events, events_same, events_unrecorded;
 };
+
+static int replay_discard(void *ctx, const char *rec, size_t len)
+{
+    (void)ctx;
+    (void)rec;
+    (void)len;
+    return 0;
+}
+
+static const struct eve_file_ops replay_ops = {.write = replay_discard};
+
+static void replay_proto_event(void *ctx, const struct flow *f, const struct proto_parser *ps,
+                               unsigned kind, const void *rec)
+{
+    struct replay *r = ctx;
+    struct event_proto ep;
+    if (!event_proto_init(&ep, f, ps, kind, rec))
+        return;
+    struct proto_record_marks pm;
+    const struct json_buf *pr = proto_engine_record(r->proto, &pm);
+    if (!pr) {
+        r->events_unrecorded++;
+        return;
+    }
+    uint64_t id = 0x4321000000000000ull + r->events;
+    alert_eve_format(&r->want, r->rule, &ep.ev, id);
+    int rc = alert_eve_format_proto(&r->got, r->cache, r->rule, &ep.ev, f, id, pr, &pm);
+    r->events++;
+    if (rc == 0 && r->got.len == r->want.len && memcmp(r->got.p, r->want.p, r->got.len) == 0)
+        r->events_same++;
+    else if (r->events - r->events_same == 1)
+        CHECK_EQ_STR(rc == 0 ? r->got.p : "(refused)", r->want.p);
+}
 
 static void replay_flow_end(void *ctx, struct flow *f)
 {
     struct replay *r = ctx;
     classify_flow_end(r->cls, f);
+    proto_flow_end(r->proto, f);
     eve_flow_format_marked(&r->rec, f, r->cls, &r->mk);
     struct event_flow ef;
     event_flow_init(&ef, f, r->cls);
@@ -64,22 +105,30 @@ static void replay_file(struct replay *r, const char *path)
     struct decoder *d = decoder_new(&dl);
     struct flow_table *t = flow_table_new(&fl, 0, replay_flow_end, r);
     r->cls = t ? classifier_new(&cl, t) : NULL;
-    CHECK(d && t && r->cls);
+    struct eve_file *eve = eve_file_new_ops(&replay_ops, NULL);
+    r->proto = r->cls && eve ? proto_engine_new(t, r->cls, eve) : NULL;
+    CHECK(d && t && r->cls && eve && r->proto);
+    if (r->proto)
+        proto_engine_set_event_sink(r->proto, replay_proto_event, r);
     struct pcap_pkthdr *h;
     const u_char *data;
     int lt = pcap_datalink(pc);
-    while (d && t && r->cls && pcap_next_ex(pc, &h, &data) == 1) {
+    while (d && t && r->proto && pcap_next_ex(pc, &h, &data) == 1) {
         uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
         struct packet p;
         if (decode_packet(d, lt, data, h->caplen, h->len, ts, &p) != DECODE_OK)
             continue;
         enum flow_dir dir;
         struct flow *f = flow_table_update(t, &p, &dir);
-        if (f)
+        if (f) {
             classify_packet(r->cls, f, &p);
+            proto_packet(r->proto, f, &p, dir);
+        }
     }
-    if (t && r->cls)
+    if (t && r->proto)
         flow_table_flush(t, FLOW_END_SHUTDOWN);
+    proto_engine_free(r->proto);
+    eve_file_free(eve);
     classifier_free(r->cls);
     flow_table_free(t);
     decoder_free(d);
@@ -123,6 +172,9 @@ static void test_captures(void)
         closedir(dd);
     CHECK(r.flows > 500);
     CHECK_EQ_INT(r.same, r.flows);
+    CHECK(r.events > 20);
+    CHECK_EQ_INT(r.events_same, r.events);
+    CHECK_EQ_INT(r.events_unrecorded, 0);
 
     /* A record that is not what its marks say is refused. */
     struct eve_flow_marks bad = r.mk;
