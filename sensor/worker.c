@@ -1,5 +1,6 @@
 #include "worker.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ struct worker {
     struct proto_engine *proto;
     struct eve_file *eve; /* borrowed */
     struct json_buf rec;
+    struct eve_flow_marks rec_marks; /* of rec, when it holds a flow record */
     struct worker_stats st;
     /* Detection, only with rules: the shared set (a reference) and this
      * worker's matcher. */
@@ -36,6 +38,7 @@ struct worker {
     struct ruleset *pending; /* reload: the next set, until the correlator knows it */
     struct rule_matcher *matcher;
     struct json_buf alert;
+    struct alert_eve_cache *acache; /* of w->rules' alert objects; NULL: none */
     struct worker_detect_stats dst;
     uint64_t next_alert; /* alert_id counter */
     struct rule_candidate cand[WORKER_MAX_CANDIDATES];
@@ -80,13 +83,23 @@ static void worker_switch_rules(struct worker *w)
     ruleset_unref(w->rules);
     w->rules = w->pending;
     w->pending = NULL;
+    alert_eve_cache_reset(w->acache);
 }
 
 /* The stateless half of detection: the event only lives for this call, so
  * each candidate's alert record is formatted now and travels with it; the
  * correlator (output thread) decides whether it is written. An alert
- * that cannot be formatted or handed over counts as a hand-over drop. */
-static void worker_detect(struct worker *w, const struct event *ev)
+ * that cannot be formatted or handed over counts as a hand-over drop.
+ * src (may be NULL): the record just written for the event, whose parts
+ * an alert copies. */
+struct worker_alert_src {
+    const struct json_buf *rec;
+    const struct flow *f;
+    const struct proto_record_marks *pm; /* NULL: a flow record (w->rec_marks) */
+};
+
+static void worker_detect(struct worker *w, const struct event *ev,
+                          const struct worker_alert_src *src)
 {
     if (w->pending)
         worker_switch_rules(w);
@@ -98,7 +111,14 @@ static void worker_detect(struct worker *w, const struct event *ev)
         const struct crule *r = &cr->rules[w->cand[i].rule];
         /* Unique per sensor: the worker index in the top 16 bits. */
         uint64_t id = (uint64_t)w->cfg.index << 48 | ++w->next_alert;
-        alert_eve_format(&w->alert, r, ev, id);
+        int rc = -EINVAL;
+        if (src && !src->pm)
+            rc = alert_eve_format_flow(&w->alert, w->acache, r, ev->ts_us, id, src->rec,
+                                       &w->rec_marks);
+        else if (src)
+            rc = alert_eve_format_proto(&w->alert, w->acache, r, ev, src->f, id, src->rec, src->pm);
+        if (rc < 0)
+            alert_eve_format_cached(&w->alert, w->acache, r, ev, id);
         if (eve_file_write_match(w->eve, &w->cand[i], sizeof w->cand[i], &w->alert) < 0)
             w->dst.handover_drops++;
     }
@@ -121,8 +141,11 @@ static void worker_proto_event(void *ctx, const struct flow *f, const struct pro
     struct event_proto ep;
     if (w->asset && asset_collect_proto(w->asset, f, ps, kind, rec))
         worker_asset(w);
-    if (w->rules && event_proto_init(&ep, f, ps, kind, rec))
-        worker_detect(w, &ep.ev);
+    if (w->rules && event_proto_init(&ep, f, ps, kind, rec)) {
+        struct proto_record_marks pm;
+        struct worker_alert_src src = {proto_engine_record(w->proto, &pm), f, &pm};
+        worker_detect(w, &ep.ev, src.rec ? &src : NULL);
+    }
 }
 
 /* Flow table callback: the flow has ended and is about to be freed. */
@@ -132,7 +155,7 @@ static void worker_flow_end(void *ctx, struct flow *f)
     classify_flow_end(w->cls, f);
     if (w->proto)
         proto_flow_end(w->proto, f);
-    eve_flow_format(&w->rec, f, w->cls);
+    eve_flow_format_marked(&w->rec, f, w->cls, &w->rec_marks);
     worker_emit(w);
     if (w->asset) {
         asset_collect_flow(w->asset, f, w->cls);
@@ -141,7 +164,8 @@ static void worker_flow_end(void *ctx, struct flow *f)
     if (w->rules) {
         struct event_flow ef;
         event_flow_init(&ef, f, w->cls);
-        worker_detect(w, &ef.ev);
+        struct worker_alert_src src = {&w->rec, f, NULL};
+        worker_detect(w, &ef.ev, &src);
     }
     classify_flow_release(w->cls, f);
 }
@@ -174,6 +198,7 @@ struct worker *worker_new(const struct worker_config *cfg, struct eve_file *eve)
         if (!w->matcher)
             goto fail;
         w->rules = ruleset_ref(cfg->rules);
+        w->acache = alert_eve_cache_new(); /* without, alerts are formatted in full */
     }
     if (cfg->assets && !(w->asset = malloc(sizeof *w->asset)))
         goto fail;
@@ -204,6 +229,7 @@ void worker_free(struct worker *w)
     rule_matcher_free(w->matcher);
     ruleset_unref(w->pending);
     ruleset_unref(w->rules);
+    alert_eve_cache_free(w->acache);
     json_free(&w->alert);
     json_free(&w->rec);
     free(w->asset);

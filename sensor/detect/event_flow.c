@@ -12,6 +12,7 @@
 #include "flow/flow_table.h"
 #include "output/eve_flow.h"
 #include "proto/proto.h"
+#include "util/ipfmt.h"
 
 static bool flow_ports(const struct flow *f)
 {
@@ -251,10 +252,10 @@ static bool event_flow_get(const struct event *ev, uint16_t field, struct event_
 
 void event_flow_header_write(struct json_buf *b, const struct flow *f, const char *app_proto)
 {
-    char ip[INET6_ADDRSTRLEN];
+    char ip[IPFMT_MAX];
     const uint8_t *cip = f->a_is_client ? f->key.ip_a : f->key.ip_b;
     const uint8_t *sip = f->a_is_client ? f->key.ip_b : f->key.ip_a;
-    int af = f->key.ip_version == 6 ? AF_INET6 : AF_INET;
+    uint8_t ver = f->key.ip_version == 6 ? 6 : 4;
     bool ports = flow_ports(f);
 
     json_uint(b, "flow_id", f->id);
@@ -263,10 +264,10 @@ void event_flow_header_write(struct json_buf *b, const struct flow *f, const cha
         json_uint(b, NULL, f->key.vlan);
         json_close_array(b);
     }
-    json_string(b, "src_ip", inet_ntop(af, cip, ip, sizeof ip) ? ip : "");
+    json_string_bytes(b, "src_ip", (const uint8_t *)ip, ipfmt_format(ip, cip, ver));
     if (ports)
         json_uint(b, "src_port", f->a_is_client ? f->key.port_a : f->key.port_b);
-    json_string(b, "dest_ip", inet_ntop(af, sip, ip, sizeof ip) ? ip : "");
+    json_string_bytes(b, "dest_ip", (const uint8_t *)ip, ipfmt_format(ip, sip, ver));
     if (ports)
         json_uint(b, "dest_port", f->a_is_client ? f->key.port_b : f->key.port_a);
     const char *pn = eve_proto_name(f->key.proto);

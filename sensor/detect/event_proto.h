@@ -23,6 +23,8 @@ struct event_proto {
     const struct proto_parser *ps; /* borrowed */
     unsigned kind;
     const void *rec; /* the parser's event struct; borrowed for the match */
+    /* From here on, scratch that event_proto_get() writes before it reads
+     * it: event_proto_init() does not clear it. */
     char proto_num[4];
     uint8_t src_ip[16], dest_ip[16];
     char hl7_message[24];

@@ -114,8 +114,24 @@ bool rule_ipset_has(const struct cset_ip *set, const uint8_t ip[16])
     bool v4 = ip_is_v4(ip);
     if (v4 && set->v4_all)
         return true;
-    uint32_t n = v4 ? 1 : 0;
-    for (unsigned bit = v4 ? 96 : 0;; bit++) {
+    if (v4) {
+        /* The same walk on the address as one word: every flow event
+         * asks for its addresses, and IPv4 is nearly all of them. */
+        uint32_t a =
+            (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
+        uint32_t n = 1;
+        for (unsigned bit = 0;; bit++) {
+            if (set->nodes[n].end)
+                return true;
+            if (bit == 32)
+                return false;
+            n = set->nodes[n].child[(a >> (31 - bit)) & 1];
+            if (!n)
+                return false;
+        }
+    }
+    uint32_t n = 0;
+    for (unsigned bit = 0;; bit++) {
         if (set->nodes[n].end)
             return true;
         if (bit == 128)

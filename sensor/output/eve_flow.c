@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proto/proto.h"
+#include "util/ipfmt.h"
 
 const char *eve_proto_name(uint8_t proto)
 {
@@ -36,10 +37,9 @@ const char *eve_proto_name(uint8_t proto)
 
 static void eve_ip(struct json_buf *b, const char *key, const uint8_t ip[16], uint8_t version)
 {
-    char s[INET6_ADDRSTRLEN];
-    if (!inet_ntop(version == 6 ? AF_INET6 : AF_INET, ip, s, sizeof s))
-        s[0] = '\0';
-    json_string(b, key, s);
+    char s[IPFMT_MAX];
+    size_t n = ipfmt_format(s, ip, version == 6 ? 6 : 4);
+    json_string_bytes(b, key, (const uint8_t *)s, n);
 }
 
 static void eve_meta(struct json_buf *b, const char *key, const struct flow *f,
@@ -145,18 +145,30 @@ void eve_flow_ndpi(struct json_buf *b, const struct flow *f, const struct classi
 
 void eve_flow_format(struct json_buf *b, const struct flow *f, const struct classifier *c)
 {
+    eve_flow_format_marked(b, f, c, NULL);
+}
+
+void eve_flow_format_marked(struct json_buf *b, const struct flow *f, const struct classifier *c,
+                            struct eve_flow_marks *mk)
+{
+    struct eve_flow_marks unused;
+    if (!mk)
+        mk = &unused;
     const uint8_t *cip = f->a_is_client ? f->key.ip_a : f->key.ip_b;
     const uint8_t *sip = f->a_is_client ? f->key.ip_b : f->key.ip_a;
     uint16_t cport = f->a_is_client ? f->key.port_a : f->key.port_b;
     uint16_t sport = f->a_is_client ? f->key.port_b : f->key.port_a;
-    bool ports = f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP ||
-                 f->key.proto == IPPROTO_SCTP;
+    bool ports =
+        f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP || f->key.proto == IPPROTO_SCTP;
 
     json_reset(b);
     json_open_object(b, NULL);
     json_time(b, "timestamp", f->first_us);
+    mk->flow_id = b->len;
     json_uint(b, "flow_id", f->id);
+    mk->event_type = b->len;
     json_string(b, "event_type", "flow");
+    mk->addresses = b->len;
     if (f->key.vlan) {
         json_open_array(b, "vlan");
         json_uint(b, NULL, f->key.vlan);
@@ -191,7 +203,9 @@ void eve_flow_format(struct json_buf *b, const struct flow *f, const struct clas
     app[i] = '\0';
     json_string(b, "app_proto", app);
 
+    mk->counters = b->len;
     eve_flow_counters(b, f, false);
+    mk->ndpi = b->len;
 
     eve_flow_ndpi(b, f, c);
     json_close_object(b);

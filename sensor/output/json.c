@@ -70,6 +70,12 @@ static void json_putc(struct json_buf *b, char c)
     b->p[b->len] = '\0';
 }
 
+void json_raw(struct json_buf *b, const char *p, size_t n)
+{
+    json_put(b, p, n);
+    b->need_comma[b->depth] = true;
+}
+
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 static size_t utf8_seq_len(const uint8_t *s, size_t left)
 {
@@ -104,19 +110,40 @@ static size_t utf8_seq_len(const uint8_t *s, size_t left)
     return n;
 }
 
-void json_append_escaped(struct json_buf *b, const uint8_t *s, size_t len)
+/* True when none of the eight bytes of v needs escaping: all are
+ * 0x20..0x7f and none is '"' or '\\' (the exact "has a zero byte" and
+ * "has a byte less than n" tests on a word, valid with no high bits). */
+static inline bool json_plain8(uint64_t v)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    if (v & high)
+        return false;
+    uint64_t ctl = (v - ones * 0x20) & ~v & high;
+    uint64_t q = v ^ (ones * '"'), bs = v ^ (ones * '\\');
+    uint64_t zq = (q - ones) & ~q & high, zb = (bs - ones) & ~bs & high;
+    return (ctl | zq | zb) == 0;
+}
+
+/* Writes s as a quoted, escaped string at o, which has room for the worst
+ * case (json_escaped_max(len)); returns the end. */
+static char *json_escape_into(char *o, const uint8_t *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    /* Worst case: every byte becomes a six-character escape. Reserving
-     * once lets the loop write without a bounds check per byte. */
-    if (len > (SIZE_MAX / 2 - 2) / 6 || !json_reserve(b, len * 6 + 2)) {
-        b->err = true;
-        return;
-    }
-    char *o = b->p + b->len;
     *o++ = '"';
     size_t i = 0;
     while (i < len) {
+        /* Eight plain bytes at a time: most values (addresses, names,
+         * hosts) have nothing to escape. */
+        if (len - i >= 8) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            if (json_plain8(v)) {
+                memcpy(o, &v, 8);
+                o += 8;
+                i += 8;
+                continue;
+            }
+        }
         uint8_t c = s[i];
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
             *o++ = (char)c;
@@ -167,18 +194,35 @@ void json_append_escaped(struct json_buf *b, const uint8_t *s, size_t len)
         }
     }
     *o++ = '"';
+    return o;
+}
+
+/* Worst case: every byte becomes a six-character escape, and the quotes.
+ * Reserving once lets the loop write without a bounds check per byte. */
+static bool json_escaped_max(size_t len, size_t *max)
+{
+    if (len > (SIZE_MAX / 2 - 2) / 6)
+        return false;
+    *max = len * 6 + 2;
+    return true;
+}
+
+void json_append_escaped(struct json_buf *b, const uint8_t *s, size_t len)
+{
+    size_t max;
+    if (!json_escaped_max(len, &max) || !json_reserve(b, max)) {
+        b->err = true;
+        return;
+    }
+    char *o = json_escape_into(b->p + b->len, s, len);
     b->len = (size_t)(o - b->p);
     b->p[b->len] = '\0';
 }
 
-/* Keys are names written in mamori's code (plain ASCII, nothing to
- * escape), never bytes from the network: they are copied as they are. */
-static void json_key(struct json_buf *b, const char *key)
+/* Writes the comma the level needs and "key": at o (room: strlen(key) +
+ * 4); returns the end. */
+static char *json_key_into(struct json_buf *b, char *o, const char *key, size_t n)
 {
-    size_t n = key ? strlen(key) : 0;
-    if (!json_reserve(b, n + 4))
-        return;
-    char *o = b->p + b->len;
     if (b->need_comma[b->depth])
         *o++ = ',';
     b->need_comma[b->depth] = true;
@@ -189,6 +233,17 @@ static void json_key(struct json_buf *b, const char *key)
         *o++ = '"';
         *o++ = ':';
     }
+    return o;
+}
+
+/* Keys are names written in mamori's code (plain ASCII, nothing to
+ * escape), never bytes from the network: they are copied as they are. */
+static void json_key(struct json_buf *b, const char *key)
+{
+    size_t n = key ? strlen(key) : 0;
+    if (!json_reserve(b, n + 4))
+        return;
+    char *o = json_key_into(b, b->p + b->len, key, n);
     b->len = (size_t)(o - b->p);
     b->p[b->len] = '\0';
 }
@@ -240,10 +295,21 @@ void json_string(struct json_buf *b, const char *key, const char *s)
     json_string_bytes(b, key, (const uint8_t *)s, strlen(s));
 }
 
+/* Key and value with one reservation: the most frequent call of every
+ * record writer. */
 void json_string_bytes(struct json_buf *b, const char *key, const uint8_t *s, size_t len)
 {
-    json_key(b, key);
-    json_append_escaped(b, s, len);
+    size_t n = key ? strlen(key) : 0, max;
+    if (!json_escaped_max(len, &max) || n > SIZE_MAX / 4 || max > SIZE_MAX / 4) {
+        b->err = true;
+        return;
+    }
+    if (!json_reserve(b, n + 4 + max))
+        return;
+    char *o = json_key_into(b, b->p + b->len, key, n);
+    o = json_escape_into(o, s, len);
+    b->len = (size_t)(o - b->p);
+    b->p[b->len] = '\0';
 }
 
 /* Formats v backwards into the end of buf; returns the first digit. */
@@ -261,8 +327,13 @@ void json_uint(struct json_buf *b, const char *key, uint64_t v)
 {
     char tmp[24];
     char *p = json_format_u64(tmp + sizeof tmp, v);
-    json_key(b, key);
-    json_put(b, p, (size_t)(tmp + sizeof tmp - p));
+    size_t n = key ? strlen(key) : 0, d = (size_t)(tmp + sizeof tmp - p);
+    if (!json_reserve(b, n + 4 + d))
+        return;
+    char *o = json_key_into(b, b->p + b->len, key, n);
+    memcpy(o, p, d);
+    b->len = (size_t)(o + d - b->p);
+    b->p[b->len] = '\0';
 }
 
 void json_int(struct json_buf *b, const char *key, int64_t v)
@@ -325,16 +396,61 @@ int json_time_parse(const char *p, size_t len, uint64_t *ts_us)
     return 0;
 }
 
+static char *json_2digits(char *o, unsigned v)
+{
+    *o++ = (char)('0' + v / 10);
+    *o++ = (char)('0' + v % 10);
+    return o;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" of secs (UTC) as strftime() writes it, without
+ * gmtime_r() and strftime(): a flow record has two timestamps a second or
+ * more apart, so the one-second cache alone misses on most records.
+ * Civil date from days after H. Hinnant's civil_from_days. Returns false
+ * past year 9999 (strftime's wider years are left to it). */
+static bool json_civil_time(char out[24], int64_t secs)
+{
+    if (secs < 0 || secs >= 253402300800) /* 10000-01-01 */
+        return false;
+    int64_t days = secs / 86400, sod = secs % 86400;
+    int64_t z = days + 719468;
+    int64_t era = z / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    unsigned d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    unsigned m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    unsigned y = (unsigned)(yoe + era * 400 + (m <= 2));
+    char *o = out;
+    o = json_2digits(o, y / 100);
+    o = json_2digits(o, y % 100);
+    *o++ = '-';
+    o = json_2digits(o, m);
+    *o++ = '-';
+    o = json_2digits(o, d);
+    *o++ = 'T';
+    o = json_2digits(o, (unsigned)(sod / 3600));
+    *o++ = ':';
+    o = json_2digits(o, (unsigned)(sod / 60 % 60));
+    *o++ = ':';
+    o = json_2digits(o, (unsigned)(sod % 60));
+    *o = '\0';
+    return true;
+}
+
 void json_time(struct json_buf *b, const char *key, uint64_t ts_us)
 {
     int64_t secs = (int64_t)(ts_us / 1000000);
     if (secs != b->time_secs) {
-        time_t t = (time_t)secs;
-        struct tm tm;
-        if (!gmtime_r(&t, &tm) ||
-            strftime(b->time_text, sizeof b->time_text, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-            b->err = true;
-            return;
+        if (!json_civil_time(b->time_text, secs)) {
+            time_t t = (time_t)secs;
+            struct tm tm;
+            if (!gmtime_r(&t, &tm) ||
+                strftime(b->time_text, sizeof b->time_text, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+                b->err = true;
+                return;
+            }
         }
         b->time_secs = secs;
     }
@@ -347,7 +463,7 @@ void json_time(struct json_buf *b, const char *key, uint64_t ts_us)
     }
     json_key(b, key);
     json_putc(b, '"');
-    json_put(b, b->time_text, strlen(b->time_text));
+    json_put(b, b->time_text, strnlen(b->time_text, sizeof b->time_text));
     json_put(b, frac, 12);
     json_putc(b, '"');
 }

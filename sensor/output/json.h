@@ -54,6 +54,11 @@ void json_time(struct json_buf *b, const char *key, uint64_t ts_us);
  * Returns 0, or -EINVAL when p does not start with such a time. */
 int json_time_parse(const char *p, size_t len, uint64_t *ts_us);
 
+/* Appends p[0..n) as it is: bytes another json_buf formatted (a part of
+ * a record copied into another). The caller keeps the layout valid; the
+ * next key of the current level gets its comma. */
+void json_raw(struct json_buf *b, const char *p, size_t n);
+
 /* Writes an escaped string value without a key (for callers building
  * their own layout); exposed for tests. */
 void json_append_escaped(struct json_buf *b, const uint8_t *s, size_t len);

@@ -54,6 +54,10 @@ struct proto_engine {
     struct eve_file *eve;         /* borrowed, may be NULL */
     struct stream_engine *streams;
     struct json_buf rec;
+    /* While the sink runs: rec holds that event's record (rec_ok), its
+     * parts starting at rec_marks. */
+    bool rec_ok;
+    struct proto_record_marks rec_marks;
     proto_event_fn sink;
     void *sink_ctx;
     struct proto_engine_stats st;
@@ -152,13 +156,25 @@ static void proto_ip(struct json_buf *b, const char *key, const uint8_t ip[16], 
 void proto_record_header(struct json_buf *b, const struct flow *f, const char *event_type,
                          uint64_t ts_us)
 {
+    proto_record_header_marked(b, f, event_type, ts_us, NULL);
+}
+
+void proto_record_header_marked(struct json_buf *b, const struct flow *f, const char *event_type,
+                                uint64_t ts_us, struct proto_record_marks *mk)
+{
+    struct proto_record_marks unused;
+    if (!mk)
+        mk = &unused;
     const uint8_t *cip = f->a_is_client ? f->key.ip_a : f->key.ip_b;
     const uint8_t *sip = f->a_is_client ? f->key.ip_b : f->key.ip_a;
     uint16_t cport = f->a_is_client ? f->key.port_a : f->key.port_b;
     uint16_t sport = f->a_is_client ? f->key.port_b : f->key.port_a;
     json_time(b, "timestamp", ts_us);
+    mk->flow_id = b->len;
     json_uint(b, "flow_id", f->id);
+    mk->event_type = b->len;
     json_string(b, "event_type", event_type);
+    mk->addresses = b->len;
     if (f->key.vlan) {
         json_open_array(b, "vlan");
         json_uint(b, NULL, f->key.vlan);
@@ -171,6 +187,7 @@ void proto_record_header(struct json_buf *b, const struct flow *f, const char *e
     const char *pn = eve_proto_name(f->key.proto);
     json_string(b, "proto", pn ? pn : "TCP");
     json_string(b, "app_proto", event_type);
+    mk->objects = b->len;
 }
 
 static void proto_emit(struct proto_call *c, unsigned kind, uint64_t ts_us, const void *event)
@@ -185,14 +202,25 @@ static void proto_emit(struct proto_call *c, unsigned kind, uint64_t ts_us, cons
         struct json_buf *b = &e->rec;
         json_reset(b);
         json_open_object(b, NULL);
-        proto_record_header(b, f, ps->name, ts_us);
+        proto_record_header_marked(b, f, ps->name, ts_us, &e->rec_marks);
         ps->format(b, kind, event);
         json_close_object(b);
+        e->rec_ok = !b->err;
         if (!b->err && eve_file_write(e->eve, b) == 0)
             e->st.parser[idx].records++;
     }
     if (e->sink)
         e->sink(e->sink_ctx, f, ps, kind, event);
+    e->rec_ok = false;
+}
+
+const struct json_buf *proto_engine_record(const struct proto_engine *e,
+                                           struct proto_record_marks *marks)
+{
+    if (!e->rec_ok)
+        return NULL;
+    *marks = e->rec_marks;
+    return &e->rec;
 }
 
 static void proto_call_init(struct proto_engine *e, struct proto_call *c, enum flow_dir dir)

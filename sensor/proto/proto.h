@@ -134,6 +134,24 @@ int proto_engine_set_stream_limits(struct proto_engine *e, const struct stream_l
 /* fn (may be NULL) receives every event; ctx is borrowed. */
 void proto_engine_set_event_sink(struct proto_engine *e, proto_event_fn fn, void *ctx);
 
+/* Where the parts of a parser's record start (byte offsets; each at the
+ * comma before its key), so that an alert on its event can copy them:
+ *
+ *   {"timestamp":...   ,"flow_id":N   ,"event_type":"hl7"   ,["vlan":..,]"src_ip":...
+ *                      ^flow_id       ^event_type           ^addresses
+ *   ...,"app_proto":"hl7"   ,"hl7":{...}   }
+ *                           ^objects (the parser's format())
+ */
+struct proto_record_marks {
+    size_t flow_id, event_type, addresses, objects;
+};
+
+/* Only from the event sink, during its call: the record just written for
+ * that event and its marks, or NULL when none was (a kind not logged, no
+ * eve, a formatting error). Borrowed until the sink returns. */
+const struct json_buf *proto_engine_record(const struct proto_engine *e,
+                                           struct proto_record_marks *marks);
+
 /* Called for every packet of a flow, after classify_packet(). */
 void proto_packet(struct proto_engine *e, struct flow *f, const struct packet *p,
                   enum flow_dir dir);
@@ -170,5 +188,8 @@ void proto_session_free(struct proto_session *s);
  * json_reset() and opening the top-level object. */
 void proto_record_header(struct json_buf *b, const struct flow *f, const char *event_type,
                          uint64_t ts_us);
+/* The same, and where its parts start into *marks (NULL: not wanted). */
+void proto_record_header_marked(struct json_buf *b, const struct flow *f, const char *event_type,
+                                uint64_t ts_us, struct proto_record_marks *marks);
 
 #endif

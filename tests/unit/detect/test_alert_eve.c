@@ -66,4 +66,49 @@ static void test_format(void)
     rule_diags_free(&d);
 }
 
-TEST_MAIN(TEST(test_format))
+/* Alerts with the alert object from the cache are those formatted in
+ * full, whichever rule and event type comes after which, and after a
+ * reset. */
+static void test_cached(void)
+{
+    const char *src = "rule 100001 rev 3 \"Unknown \\\"AE\\\" title\"\n"
+                      "  severity high category \"Unauthorised access\" mitre T0886, T1078\n"
+                      "  when dicom.calling_ae == X\n"
+                      "rule 2 \"plain\" when dicom.calling_ae == X\n";
+    struct rule_diags d;
+    struct ruleset *rs = test_load(src, NULL, &d);
+    CHECK(rs != NULL);
+    if (!rs)
+        return;
+    struct alert_eve_cache *c = alert_eve_cache_new();
+    CHECK(c != NULL);
+    struct json_buf want, got;
+    json_init(&want);
+    json_init(&got);
+    static const enum event_type types[] = {EVENT_DICOM, EVENT_FLOW, EVENT_HL7};
+    unsigned same = 0, n = 0;
+    for (int round = 0; round < 3; round++) {
+        if (round == 2)
+            alert_eve_cache_reset(c);
+        for (uint32_t i = 0; i < 2; i++) {
+            for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+                struct test_event e;
+                test_event_init(&e, types[t], 1768467601000000ull + i);
+                e.ev.header = i ? header : NULL;
+                e.ev.objects = objects;
+                alert_eve_format(&want, &ruleset_rules(rs)->rules[i], &e.ev, 40 + i);
+                alert_eve_format_cached(&got, c, &ruleset_rules(rs)->rules[i], &e.ev, 40 + i);
+                n++;
+                same += !want.err && !got.err && strcmp(want.p, got.p) == 0;
+            }
+        }
+    }
+    CHECK_EQ_INT(same, n);
+    json_free(&want);
+    json_free(&got);
+    alert_eve_cache_free(c);
+    ruleset_unref(rs);
+    rule_diags_free(&d);
+}
+
+TEST_MAIN(TEST(test_format), TEST(test_cached))

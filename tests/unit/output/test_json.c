@@ -1,6 +1,8 @@
 #include "output/json.h"
 
 #include <errno.h>
+#include <string.h>
+#include <time.h>
 
 #include "../test.h"
 
@@ -106,6 +108,98 @@ static void test_time(void)
     json_free(&b);
 }
 
+/* The escape of one ASCII byte, as the JSON writer is specified to write
+ * it, for the test below. */
+static size_t ref_escape(char *o, uint8_t c)
+{
+    static const char hex[] = "0123456789abcdef";
+    switch (c) {
+    case '"':
+        return (size_t)sprintf(o, "\\\"");
+    case '\\':
+        return (size_t)sprintf(o, "\\\\");
+    case '\n':
+        return (size_t)sprintf(o, "\\n");
+    case '\r':
+        return (size_t)sprintf(o, "\\r");
+    case '\t':
+        return (size_t)sprintf(o, "\\t");
+    default:
+        if (c < 0x20)
+            return (size_t)sprintf(o, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+        *o = (char)c;
+        return 1;
+    }
+}
+
+/* Strings of every length around the word the writer copies at once, with
+ * a byte to escape (or a UTF-8 sequence, valid or not) anywhere in them or
+ * in none: the same text as escaping byte by byte. */
+static void test_escape_words(void)
+{
+    static const uint8_t special[] = {'"',  '\\', '\n', '\r', '\t', 0x00, 0x01, 0x1f,
+                                      0x20, 0x7f, '!',  0x21, 0x5b, 0x5d, '~',  0x80};
+    struct json_buf b;
+    json_init(&b);
+    uint8_t in[40];
+    char want[40 * 8 + 8];
+    unsigned same = 0, n = 0;
+    for (size_t len = 0; len <= sizeof in; len++) {
+        for (size_t at = 0; at <= len; at++) {
+            for (size_t k = 0; k < sizeof special; k++) {
+                for (size_t i = 0; i < len; i++)
+                    in[i] = (uint8_t)('a' + i % 26);
+                size_t w = 0;
+                want[w++] = '"';
+                for (size_t i = 0; i < len; i++) {
+                    uint8_t c = i == at ? special[k] : in[i];
+                    in[i] = c;
+                    if (c == 0x80)
+                        w += (size_t)sprintf(want + w, "\\u0080"); /* a lone continuation byte */
+                    else
+                        w += ref_escape(want + w, c);
+                }
+                want[w++] = '"';
+                json_reset(&b);
+                json_append_escaped(&b, in, len);
+                n++;
+                same += !b.err && b.len == w && memcmp(b.p, want, w) == 0;
+            }
+        }
+    }
+    CHECK_EQ_INT(same, n);
+    /* A valid multi-byte sequence across the word boundary stays as it is. */
+    const char *jp = "abcdefg\xe5\xae\x88\xe3\x82\x8axyz";
+    json_reset(&b);
+    json_append_escaped(&b, (const uint8_t *)jp, strlen(jp));
+    CHECK_EQ_STR(b.p, "\"abcdefg\xe5\xae\x88\xe3\x82\x8axyz\"");
+    json_free(&b);
+}
+
+/* The date json_time writes is strftime's, for every day from 1970 to past
+ * 9999 (where strftime takes over) and leap days and second edges. */
+static void test_time_civil(void)
+{
+    struct json_buf b;
+    json_init(&b);
+    for (int64_t secs = 0; secs < 253402300800 + 400 * 86400; secs += 86400 - 1) {
+        struct tm tm;
+        time_t t = (time_t)secs;
+        char want[40];
+        CHECK(gmtime_r(&t, &tm) != NULL);
+        size_t n = strftime(want, sizeof want, "\"%Y-%m-%dT%H:%M:%S.000000+0000\"", &tm);
+        CHECK(n > 0);
+        json_reset(&b);
+        json_time(&b, NULL, (uint64_t)secs * 1000000u);
+        CHECK(!b.err);
+        if (b.len != n || memcmp(b.p, want, n) != 0) {
+            CHECK_EQ_STR(b.p, want);
+            break;
+        }
+    }
+    json_free(&b);
+}
+
 /* json_time_parse reads back what json_time writes, offsets included, and
  * nothing else; no prefix of a time reads as one. */
 static void test_time_parse(void)
@@ -166,5 +260,6 @@ static void test_depth_limit(void)
     json_free(&b);
 }
 
-TEST_MAIN(TEST(test_object_layout), TEST(test_escaping), TEST(test_all_bytes), TEST(test_time),
-          TEST(test_time_parse), TEST(test_depth_limit))
+TEST_MAIN(TEST(test_object_layout), TEST(test_escaping), TEST(test_all_bytes),
+          TEST(test_escape_words), TEST(test_time), TEST(test_time_civil), TEST(test_time_parse),
+          TEST(test_depth_limit))
