@@ -109,8 +109,8 @@ static void worker_detect(struct worker *w, const struct event *ev,
     w->dst.matches += n;
     for (size_t i = 0; i < n; i++) {
         const struct crule *r = &cr->rules[w->cand[i].rule];
-        /* Unique per sensor: the worker index in the top 16 bits. */
-        uint64_t id = (uint64_t)w->cfg.index << 48 | ++w->next_alert;
+        /* Unique per sensor: the worker index, then its counter. */
+        uint64_t id = (uint64_t)w->cfg.index << ALERT_ID_SHIFT | ++w->next_alert;
         int rc = -EINVAL;
         if (src && !src->pm)
             rc = alert_eve_format_flow(&w->alert, w->acache, r, ev->ts_us, id, src->rec,

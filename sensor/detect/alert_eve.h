@@ -23,9 +23,15 @@
 #include "proto/proto.h"
 #include "output/json.h"
 
+/* alert_id: who raised the alert (a worker's index, or ALERT_ID_OUTPUT
+ * for the output thread's asset alerts) from bit ALERT_ID_SHIFT up, then
+ * that producer's counter. Ids stay below 2^53, so readers that hold JSON
+ * numbers as doubles (JavaScript, jq) keep every id exact. */
+#define ALERT_ID_SHIFT 40
+#define ALERT_ID_OUTPUT 1023u
+
 /* Resets b and formats the alert of rule r raised by ev. alert_id must be
- * unique per sensor (e.g. worker index in the top 16 bits and a counter
- * of that worker). */
+ * unique per sensor (see ALERT_ID_SHIFT). */
 void alert_eve_format(struct json_buf *b, const struct crule *r, const struct event *ev,
                       uint64_t alert_id);
 

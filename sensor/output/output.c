@@ -620,10 +620,9 @@ static void output_asset_event(void *ctx, const struct asset_event *aev)
     for (size_t i = 0; i < n; i++) {
         if (rule_state_decide(o->rstate, cr, &cand[i]) != RULE_ALERT)
             continue;
-        /* Alert ids of the output thread: 0xffff in the top 16 bits, past
-         * every worker's. */
+        /* Alert ids of the output thread: past every worker's. */
         alert_eve_format(&o->arec, &cr->rules[cand[i].rule], &ea.ev,
-                         (uint64_t)0xffff << 48 | ++o->next_alert);
+                         (uint64_t)ALERT_ID_OUTPUT << ALERT_ID_SHIFT | ++o->next_alert);
         output_dispatch(o, o->arec.p, o->arec.len, o->dispatch_ns);
     }
 }
