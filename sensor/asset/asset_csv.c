@@ -1,7 +1,10 @@
 #include "asset/asset_csv.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void asset_csv_trim(struct asset_csv_field *f, size_t n)
 {
@@ -78,4 +81,51 @@ int asset_csv_split(const uint8_t *p, size_t len, struct asset_csv_line *out, co
             return 0;
         i++; /* the comma */
     }
+}
+
+int asset_csv_each(const uint8_t *p, size_t len, const char *header, const char *origin,
+                   asset_csv_line_fn fn, void *ctx, char *err, size_t errlen)
+{
+    struct asset_csv_line *l = malloc(sizeof *l);
+    if (!l) {
+        snprintf(err, errlen, "%s: out of memory", origin);
+        return -1;
+    }
+    size_t hlen = strlen(header);
+    size_t i = 0;
+    uint32_t line = 0;
+    int rc = 0;
+    while (i < len) {
+        const uint8_t *nl = memchr(p + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - p) : len;
+        size_t n = end - i;
+        const uint8_t *s = p + i;
+        line++;
+        i = end + 1;
+        size_t lead = 0;
+        while (lead < n && (s[lead] == ' ' || s[lead] == '\t' || s[lead] == '\r'))
+            lead++;
+        if (lead == n || s[lead] == '#')
+            continue;
+        if (n - lead >= hlen && strncasecmp((const char *)s + lead, header, hlen) == 0)
+            continue;
+        const char *why = "";
+        int col = asset_csv_split(s, n, l, &why);
+        if (col < 0) {
+            snprintf(err, errlen, "%s:%u:%d: %s", origin, line, -col, why);
+            rc = -1;
+            break;
+        }
+        size_t at = 1;
+        if (fn(ctx, l, line, &at, &why) < 0) {
+            if (at)
+                snprintf(err, errlen, "%s:%u:%zu: %s", origin, line, at, why);
+            else
+                snprintf(err, errlen, "%s: %s", origin, why);
+            rc = -1;
+            break;
+        }
+    }
+    free(l);
+    return rc;
 }

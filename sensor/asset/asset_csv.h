@@ -29,4 +29,17 @@ struct asset_csv_line {
  * NUL byte. */
 int asset_csv_split(const uint8_t *p, size_t len, struct asset_csv_line *out, const char **why);
 
+/* Takes one split line (numbered from 1). Returns 0, or -1 with why set
+ * and col the 1-based column of the problem (0: not about a column, such
+ * as running out of memory). */
+typedef int (*asset_csv_line_fn)(void *ctx, const struct asset_csv_line *l, uint32_t line,
+                                 size_t *col, const char **why);
+
+/* Splits each line of the file p[0..len) and hands it to fn, except blank
+ * lines, # comments and header lines (those starting with header,
+ * ignoring case). Stops at the first problem. Returns 0, or -1 with err
+ * "ORIGIN:LINE:COL: why" (or "ORIGIN: why"). */
+int asset_csv_each(const uint8_t *p, size_t len, const char *header, const char *origin,
+                   asset_csv_line_fn fn, void *ctx, char *err, size_t errlen);
+
 #endif

@@ -231,60 +231,41 @@ static int asset_reg_line(struct asset_registry_entry *e, const struct asset_csv
     return 0;
 }
 
+/* asset_csv_each: one entry a line. */
+static int asset_registry_parse_line(void *ctx, const struct asset_csv_line *l, uint32_t line,
+                                     size_t *col, const char **why)
+{
+    struct asset_registry *r = ctx;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        void *ne = realloc(r->e, cap * sizeof *r->e);
+        if (!ne) {
+            *col = 0;
+            *why = "out of memory";
+            return -1;
+        }
+        r->e = ne;
+        r->cap = cap;
+    }
+    if (asset_reg_line(&r->e[r->n], l, col, why) < 0)
+        return -1;
+    r->e[r->n++].line = line;
+    return 0;
+}
+
 struct asset_registry *asset_registry_parse(const uint8_t *p, size_t len, const char *origin,
                                             char *err, size_t errlen)
 {
     struct asset_registry *r = calloc(1, sizeof *r);
-    struct asset_csv_line *l = malloc(sizeof *l);
-    if (!r || !l) {
+    if (!r) {
         snprintf(err, errlen, "%s: out of memory", origin);
-        goto fail;
+        return NULL;
     }
-    size_t i = 0;
-    uint32_t line = 0;
-    while (i < len) {
-        const uint8_t *nl = memchr(p + i, '\n', len - i);
-        size_t end = nl ? (size_t)(nl - p) : len;
-        size_t n = end - i;
-        line++;
-        const uint8_t *s = p + i;
-        i = end + 1;
-        size_t lead = 0;
-        while (lead < n && (s[lead] == ' ' || s[lead] == '\t' || s[lead] == '\r'))
-            lead++;
-        if (lead == n || s[lead] == '#')
-            continue;
-        if (line == 1 && n - lead >= 7 && strncasecmp((const char *)s + lead, "address", 7) == 0)
-            continue;
-        const char *why = "";
-        int rc = asset_csv_split(s, n, l, &why);
-        if (rc < 0) {
-            snprintf(err, errlen, "%s:%u:%d: %s", origin, line, -rc, why);
-            goto fail;
-        }
-        if (r->n == r->cap) {
-            size_t cap = r->cap ? r->cap * 2 : 64;
-            void *ne = realloc(r->e, cap * sizeof *r->e);
-            if (!ne) {
-                snprintf(err, errlen, "%s: out of memory", origin);
-                goto fail;
-            }
-            r->e = ne;
-            r->cap = cap;
-        }
-        size_t col = 1;
-        if (asset_reg_line(&r->e[r->n], l, &col, &why) < 0) {
-            snprintf(err, errlen, "%s:%u:%zu: %s", origin, line, col, why);
-            goto fail;
-        }
-        r->e[r->n++].line = line;
+    if (asset_csv_each(p, len, "address", origin, asset_registry_parse_line, r, err, errlen) < 0) {
+        asset_registry_free(r);
+        return NULL;
     }
-    free(l);
     return r;
-fail:
-    free(l);
-    asset_registry_free(r);
-    return NULL;
 }
 
 struct asset_registry *asset_registry_load(const char *path, char *err, size_t errlen)

@@ -97,60 +97,41 @@ static int asset_vuln_line(struct asset_vuln *e, const struct asset_csv_line *l,
     return 0;
 }
 
+/* asset_csv_each: one entry a line. */
+static int asset_vulns_parse_line(void *ctx, const struct asset_csv_line *l, uint32_t line,
+                                  size_t *col, const char **why)
+{
+    struct asset_vulns *v = ctx;
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 32;
+        void *ne = realloc(v->e, cap * sizeof *v->e);
+        if (!ne) {
+            *col = 0;
+            *why = "out of memory";
+            return -1;
+        }
+        v->e = ne;
+        v->cap = cap;
+    }
+    if (asset_vuln_line(&v->e[v->n], l, col, why) < 0)
+        return -1;
+    v->e[v->n++].line = line;
+    return 0;
+}
+
 struct asset_vulns *asset_vulns_parse(const uint8_t *p, size_t len, const char *origin, char *err,
                                       size_t errlen)
 {
     struct asset_vulns *v = calloc(1, sizeof *v);
-    struct asset_csv_line *l = malloc(sizeof *l);
-    if (!v || !l) {
+    if (!v) {
         snprintf(err, errlen, "%s: out of memory", origin);
-        goto fail;
+        return NULL;
     }
-    size_t i = 0;
-    uint32_t line = 0;
-    while (i < len) {
-        const uint8_t *nl = memchr(p + i, '\n', len - i);
-        size_t end = nl ? (size_t)(nl - p) : len;
-        size_t n = end - i;
-        const uint8_t *s = p + i;
-        line++;
-        i = end + 1;
-        size_t lead = 0;
-        while (lead < n && (s[lead] == ' ' || s[lead] == '\t' || s[lead] == '\r'))
-            lead++;
-        if (lead == n || s[lead] == '#')
-            continue;
-        if (n - lead >= 8 && strncasecmp((const char *)s + lead, "product,", 8) == 0)
-            continue;
-        const char *why = "";
-        int rc = asset_csv_split(s, n, l, &why);
-        if (rc < 0) {
-            snprintf(err, errlen, "%s:%u:%d: %s", origin, line, -rc, why);
-            goto fail;
-        }
-        if (v->n == v->cap) {
-            size_t cap = v->cap ? v->cap * 2 : 32;
-            void *ne = realloc(v->e, cap * sizeof *v->e);
-            if (!ne) {
-                snprintf(err, errlen, "%s: out of memory", origin);
-                goto fail;
-            }
-            v->e = ne;
-            v->cap = cap;
-        }
-        size_t col = 1;
-        if (asset_vuln_line(&v->e[v->n], l, &col, &why) < 0) {
-            snprintf(err, errlen, "%s:%u:%zu: %s", origin, line, col, why);
-            goto fail;
-        }
-        v->e[v->n++].line = line;
+    if (asset_csv_each(p, len, "product,", origin, asset_vulns_parse_line, v, err, errlen) < 0) {
+        asset_vulns_free(v);
+        return NULL;
     }
-    free(l);
     return v;
-fail:
-    free(l);
-    asset_vulns_free(v);
-    return NULL;
 }
 
 struct asset_vulns *asset_vulns_load(const char *path, char *err, size_t errlen)
