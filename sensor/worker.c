@@ -271,8 +271,8 @@ void worker_packet(void *ctx, int linktype, uint64_t ts_us, const uint8_t *data,
         memcpy(f->mac[dir], p.src_mac, 6);
         f->mac_seen |= (uint8_t)(1u << dir);
     }
-    classify_packet(w->cls, f, &p);
     proto_packet(w->proto, f, &p, dir);
+    classify_packet(w->cls, f, &p);
     if (w->asset && asset_collect_packet(w->asset, &p))
         worker_asset(w);
     if (w->asset && asset_collect_http(w->asset, f, &p, dir))

@@ -171,12 +171,15 @@ void classify_packet(struct classifier *c, struct flow *f, const struct packet *
 {
     if (f->cls_state == CLASSIFY_DONE)
         return;
-    /* One of mamori's own parsers claimed the flow (proto/, on the packet
-     * before this one): nDPI 4.2 knows none of those protocols, so more
-     * packets could only make it mistake them for something else, and
-     * they are the costliest it sees (every dissector runs on a flow it
-     * cannot name). Its verdict is what it found so far. */
-    if (f->proto_id != 0 && f->proto_id != PROTO_ID_NONE) {
+    /* One of mamori's own parsers claimed the flow (proto/ runs first, so
+     * on this packet or before). For a protocol nDPI 4.2 has no dissector
+     * for (HL7), this packet and the next could only make it mistake the
+     * flow for something else, and they are the costliest it sees: every
+     * dissector runs on a flow it cannot name. Its verdict is what it found
+     * before. Other claimed flows get the packet of the claim, as nDPI
+     * names them (HTTP, SMB) on their first payload, and no more. */
+    bool claimed = f->proto_id != 0 && f->proto_id != PROTO_ID_NONE;
+    if (claimed && proto_flow_ndpi_blind(f)) {
         if (f->ndpi)
             classify_finish(c, f);
         return;
@@ -228,6 +231,10 @@ void classify_packet(struct classifier *c, struct flow *f, const struct packet *
     c->st.packets++;
     classify_store(f, proto);
 
+    if (claimed) {
+        classify_finish(c, f);
+        return;
+    }
     if (enough || proto.app_protocol != NDPI_PROTOCOL_UNKNOWN) {
         /* Like ndpiReader: keep feeding while nDPI can still extract
          * metadata (certificates, JA3S), within the packet bound. */

@@ -144,6 +144,12 @@ const char *proto_flow_app_name(const struct flow *f)
     return proto_parsers[f->proto_id - 1]->name;
 }
 
+bool proto_flow_ndpi_blind(const struct flow *f)
+{
+    return f->proto_id != 0 && f->proto_id <= PROTO_NPARSERS &&
+           proto_parsers[f->proto_id - 1]->ndpi_blind;
+}
+
 /* -- records ---------------------------------------------------------------- */
 
 static void proto_ip(struct json_buf *b, const char *key, const uint8_t ip[16], uint8_t version)

@@ -73,6 +73,7 @@ struct proto_parser {
     const char *name;                /* event_type and app_proto: "dicom" */
     uint16_t ports[PROTO_MAX_PORTS]; /* well-known server ports (hint), 0-terminated */
     const char *ndpi_name;           /* nDPI master protocol that hints at it, or NULL */
+    bool ndpi_blind;                 /* nDPI 4.2 has no dissector that names it */
     uint8_t probe_packets;           /* payload packets probed per direction */
     size_t state_size;               /* bytes of per-flow state, zeroed before init */
     size_t max_buffer;               /* the longest unit parse() may ask to see whole */
@@ -152,7 +153,8 @@ struct proto_record_marks {
 const struct json_buf *proto_engine_record(const struct proto_engine *e,
                                            struct proto_record_marks *marks);
 
-/* Called for every packet of a flow, after classify_packet(). */
+/* Called for every packet of a flow, before classify_packet(): a claim by
+ * an ndpi_blind parser spares nDPI the packet that made it. */
 void proto_packet(struct proto_engine *e, struct flow *f, const struct packet *p,
                   enum flow_dir dir);
 
@@ -163,6 +165,9 @@ void proto_flow_end(struct proto_engine *e, struct flow *f);
 /* The name of the parser that claimed f ("dicom", "hl7", "fhir"), or
  * NULL. Valid after proto_flow_end() too, for the flow record. */
 const char *proto_flow_app_name(const struct flow *f);
+
+/* True when f was claimed by a parser nDPI has no dissector for. */
+bool proto_flow_ndpi_blind(const struct flow *f);
 
 const struct proto_engine_stats *proto_engine_stats(const struct proto_engine *e);
 const struct stream_stats *proto_engine_stream_stats(const struct proto_engine *e);

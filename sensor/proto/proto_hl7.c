@@ -492,6 +492,7 @@ const struct proto_parser proto_hl7 = {
     .name = "hl7",
     .ports = {2575, 6661, 0, 0},
     .ndpi_name = NULL,
+    .ndpi_blind = true,
     .probe_packets = 4,
     .state_size = sizeof(struct hl7_state),
     .max_buffer = HL7_SEG_MAX + 16,

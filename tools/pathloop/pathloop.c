@@ -83,10 +83,10 @@ static void pathloop_packet(u_char *user, const struct pcap_pkthdr *h, const u_c
     struct flow *f = flow_table_update(l->flows, &p, &dir);
     if (!f)
         return;
-    if (l->cls)
-        classify_packet(l->cls, f, &p);
     if (l->proto)
         proto_packet(l->proto, f, &p, dir);
+    if (l->cls)
+        classify_packet(l->cls, f, &p);
 }
 
 static int pathloop_setup(struct pathloop *l)

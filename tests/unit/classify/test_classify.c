@@ -185,6 +185,18 @@ static void test_unknown_gives_up_with_guess(void)
     classifier_free(c);
 }
 
+/* proto_id of the registered parser called name. */
+static uint8_t parser_id(const char *name)
+{
+    size_t n;
+    const struct proto_parser *const *ps = proto_registry(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(ps[i]->name, name) == 0)
+            return (uint8_t)(i + 1);
+    }
+    return 0;
+}
+
 static void test_claimed_flow_not_fed(void)
 {
     struct flow_limits fl;
@@ -196,9 +208,14 @@ static void test_claimed_flow_not_fed(void)
     uint8_t buf[1500];
     struct packet p;
     enum flow_dir d;
-    /* An MLLP frame nDPI cannot name: it keeps nDPI running... */
+    char name[64];
+    uint8_t hl7 = parser_id("hl7"), fhir = parser_id("fhir");
+    CHECK(hl7 != 0 && fhir != 0);
+    /* An MLLP frame that the HL7 parser claims (proto/ runs first and sets
+     * proto_id): nDPI has no HL7 dissector, so it never sees the flow's
+     * payload; its state goes and the verdict is what it had. */
     const char *msg = "\x0bMSH|^~\\&|RIS|HOSP|PACS|HOSP|20260115090000||ORM^O01|1|P|2.5\r\x1c\r";
-    build_ipv4(buf, &p, IPPROTO_TCP, 40001, 2575, TCP_PSH | TCP_ACK, msg, 1000000);
+    build_ipv4(buf, &p, IPPROTO_TCP, 40001, 2575, TCP_SYN, "", 1000000);
     struct flow *f = flow_table_update(t, &p, &d);
     classify_packet(c, f, &p);
     CHECK_EQ_INT(f->cls_state, CLASSIFY_RUNNING);
@@ -206,30 +223,45 @@ static void test_claimed_flow_not_fed(void)
     uint64_t fed = classifier_stats(c)->packets;
     CHECK_EQ_INT(fed, 1);
     CHECK(flow_table_stats(t)->scratch > 0);
-    /* ...until one of mamori's parsers claims it (proto/ sets proto_id):
-     * the next packet ends detection with what nDPI has, frees its state
-     * and is not given to nDPI. */
-    f->proto_id = 2;
     build_ipv4(buf, &p, IPPROTO_TCP, 40001, 2575, TCP_PSH | TCP_ACK, msg, 1000100);
     f = flow_table_update(t, &p, &d);
+    f->proto_id = hl7;
     classify_packet(c, f, &p);
     CHECK_EQ_INT(f->cls_state, CLASSIFY_DONE);
     CHECK(f->ndpi == NULL);
     CHECK_EQ_INT(flow_table_stats(t)->scratch, 0);
     CHECK_EQ_INT(classifier_stats(c)->packets, fed);
-    char name[64];
     classify_proto_name(c, f, name, sizeof name);
     CHECK_EQ_STR(name, "Unknown");
     classify_packet(c, f, &p);
     CHECK_EQ_INT(classifier_stats(c)->packets, fed);
+
+    /* A parser of a protocol nDPI knows (FHIR over HTTP): nDPI gets the
+     * packet of the claim, which names the flow, and then no more. */
+    const char *req = "GET /fhir/Patient/1 HTTP/1.1\r\nHost: fhir.hospital.local\r\n\r\n";
+    build_ipv4(buf, &p, IPPROTO_TCP, 40003, 8080, TCP_PSH | TCP_ACK, req, 1000300);
+    struct flow *h = flow_table_update(t, &p, &d);
+    h->proto_id = fhir;
+    classify_packet(c, h, &p);
+    CHECK_EQ_INT(classifier_stats(c)->packets, fed + 1);
+    CHECK_EQ_INT(h->cls_state, CLASSIFY_DONE);
+    CHECK(h->ndpi == NULL);
+    CHECK_EQ_STR(classify_master_name(c, h), "HTTP");
+    build_ipv4(buf, &p, IPPROTO_TCP, 40003, 8080, TCP_PSH | TCP_ACK, req, 1000400);
+    h = flow_table_update(t, &p, &d);
+    classify_packet(c, h, &p);
+    CHECK_EQ_INT(classifier_stats(c)->packets, fed + 1);
+
     /* A flow no parser will take (PROTO_ID_NONE) is fed as before. */
     build_ipv4(buf, &p, IPPROTO_TCP, 40002, 2575, TCP_PSH | TCP_ACK, msg, 1000200);
     struct flow *g = flow_table_update(t, &p, &d);
     g->proto_id = PROTO_ID_NONE;
     classify_packet(c, g, &p);
-    CHECK_EQ_INT(classifier_stats(c)->packets, fed + 1);
+    CHECK_EQ_INT(classifier_stats(c)->packets, fed + 2);
+    CHECK(g->ndpi != NULL);
     classify_flow_end(c, g);
     classify_flow_release(c, g);
+    classify_flow_release(c, h);
     classify_flow_release(c, f);
     flow_table_free(t);
     classifier_free(c);
