@@ -30,7 +30,7 @@ struct asset_store_chunk {
  * - the writer's from pthread_create() until it sets done, then the output
  *   thread's (read after pthread_join()): fd, written;
  * - set before pthread_create(), read-only after: hook, hook_ctx, tmp, path;
- * - the output thread's alone: ids, ids_len, ids_off, thread.
+ * - the output thread's alone: ids, ids_len, ids_off, appended, thread.
  * The writer never sees the table: it writes bytes the output thread
  * formatted. It renames the file too: once sealed is set the output
  * thread appends nothing to assets.json until it has joined the writer,
@@ -50,6 +50,7 @@ struct asset_store_job {
     void *hook_ctx;
     char *ids; /* the entries' ids, NUL-separated, least recently seen first */
     size_t ids_len, ids_off;
+    uint64_t appended; /* bytes of it that are appended lines (a device twice) */
     pthread_t thread;
     char tmp[1110], path[1100];
 };
@@ -436,8 +437,9 @@ static int asset_store_job_finish(struct asset_store *s)
         s->compact = true;
         s->st.rewrite_failures++;
     } else {
-        s->file_bytes = j->written;
-        s->appended = 0;
+        /* The appended lines it holds are what a rewrite at stop drops. */
+        s->file_bytes = j->written - j->appended;
+        s->appended = j->appended;
         s->st.rewrites++;
     }
     s->job = NULL;
@@ -511,8 +513,12 @@ static void asset_store_run_out(struct asset_store_writer *w)
         if (w->rc == 0)
             w->bytes += w->run.len;
     }
-    if (w->job && w->qrc == 0)
-        w->qrc = asset_store_job_push(w->job, &w->run.p, w->run.len, 2 * ASSET_STORE_QUEUE_MAX);
+    if (w->job && w->qrc == 0) {
+        size_t len = w->run.len;
+        w->qrc = asset_store_job_push(w->job, &w->run.p, len, 2 * ASSET_STORE_QUEUE_MAX);
+        if (w->qrc == 0)
+            w->job->appended += len;
+    }
     if (!w->run.p)
         json_init(&w->run); /* taken by the job */
     else
