@@ -13,12 +13,12 @@
  * save that starts it takes the ids of the entries (least recently seen
  * first), then each later save formats the next ASSET_STORE_SLICE of
  * them and hands the lines to a writer thread, which writes them to
- * assets.json.tmp and fsyncs it; the save after that renames it over
- * assets.json. Meanwhile the changed entries are still appended to
+ * assets.json.tmp, fsyncs it and renames it over assets.json; the save
+ * after that sees it done. Meanwhile the changed entries are still appended to
  * assets.json, and the same lines queued for the new file after the
  * entries already formatted, so that a crash at any point leaves a file
  * holding every saved state, and the new file loses nothing either. Once
- * every line is queued, appends wait for the rename (a save or so).
+ * every line is queued, appends wait for the rename (the writer's fsync).
  * Memory: the ids and at most ASSET_STORE_QUEUE_MAX queued bytes (twice
  * that with the appended lines; past it the rewrite is given up and
  * tried again), counted in the table's memory. When the rewrite cannot
@@ -63,8 +63,8 @@ struct asset_store_stats {
 };
 
 /* The steps of a rewrite in the background, for tests: the hook is
- * called before each (START and RENAME on the output thread, WRITE and
- * SYNC on the writer thread) and a negative return fails that step. */
+ * called before each (START on the output thread, WRITE, SYNC and RENAME
+ * on the writer thread) and a negative return fails that step. */
 enum asset_store_step {
     ASSET_STORE_STEP_START,  /* taking the ids */
     ASSET_STORE_STEP_WRITE,  /* writing a run of lines to assets.json.tmp */
