@@ -1181,6 +1181,16 @@ void asset_table_clean(struct asset_table *t)
         a->dirty = false;
 }
 
+const struct asset *asset_table_find(const struct asset_table *t, const char *id)
+{
+    return asset_by_id(t, id);
+}
+
+void asset_table_account(struct asset_table *t, int64_t delta)
+{
+    t->st.memory += (uint64_t)delta; /* wraps back for a negative delta */
+}
+
 /* -- reading assets.json back -------------------------------------------
  * Each line is an object asset_json_object() wrote. Only what identifies
  * a device and what it was seen doing is read back; derived fields (type,

@@ -197,5 +197,10 @@ void asset_table_foreach(const struct asset_table *t, void (*fn)(void *ctx, cons
 const struct asset_table_stats *asset_table_stats(const struct asset_table *t);
 /* Clears every entry's dirty flag (after a save). */
 void asset_table_clean(struct asset_table *t);
+/* The entry with this id, or NULL (borrowed until the table next changes). */
+const struct asset *asset_table_find(const struct asset_table *t, const char *id);
+/* Memory held for the table elsewhere (assets.json being rewritten),
+ * counted in its stats' memory: delta bytes more (or fewer). */
+void asset_table_account(struct asset_table *t, int64_t delta);
 
 #endif
