@@ -420,14 +420,18 @@ static size_t output_stats_object(const struct output *o, char *p, size_t cap)
     p[n] = '\0';
     if (o->assets) {
         const struct asset_table_stats *as = asset_table_stats(asset_store_table(o->assets));
+        const struct asset_store_stats *ss = asset_store_stats(o->assets);
         int a = snprintf(
             p + n, cap - (size_t)n,
             ",\"assets\":{\"devices\":%" PRIu64 ",\"created\":%" PRIu64 ",\"evicted\":%" PRIu64
             ",\"evidence\":%" PRIu64 ",\"malformed\":%" PRIu64 ",\"records\":%" PRIu64
             ",\"events\":%" PRIu64 ",\"memory\":%" PRIu64 ",\"names_pending\":%" PRIu64
-            ",\"names_evicted\":%" PRIu64 ",\"names_attached\":%" PRIu64 "}",
+            ",\"names_evicted\":%" PRIu64 ",\"names_attached\":%" PRIu64
+            ",\"rewrites\":%" PRIu64 ",\"rewrite_fallbacks\":%" PRIu64
+            ",\"rewrite_failures\":%" PRIu64 "}",
             as->assets, as->created, as->evicted, as->evidence, as->malformed, as->records,
-            as->events, as->memory, as->names_pending, as->names_evicted, as->names_attached);
+            as->events, as->memory, as->names_pending, as->names_evicted, as->names_attached,
+            ss->rewrites, ss->rewrite_fallbacks, ss->rewrite_failures);
         if (a > 0 && (size_t)a < cap - (size_t)n)
             n += a;
     }
