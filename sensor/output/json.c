@@ -148,6 +148,28 @@ static inline bool json_plain8(uint64_t v)
     return (ok & high) == high;
 }
 
+/* 1 for the bytes a string value carries as they are: 0x20..0x7f but '"'
+ * (0x22) and '\\' (0x5c). For values of one to three bytes, where a word
+ * test costs more than three look-ups. */
+static const uint8_t json_plain_byte[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20: '"' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x30 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50: '\\' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x70 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x80.. */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* ..0xff */
+};
+
 /* Writes s[i..len) escaped at o; returns the end. The general loop: any
  * byte, eight plain ones at a time where it can. Out of line: most values
  * never need it, and inlined it would cost the fast path registers. */
@@ -224,8 +246,9 @@ __attribute__((noinline)) static char *json_escape_from(char *o, const uint8_t *
  * case (json_escaped_max(len)); returns the end.
  *
  * Most values are short and plain. Those are tested and copied whole, as
- * words, without a loop over the bytes: below eight bytes, as the two
- * (overlapping) ends of the string packed into one word; from eight up, a
+ * words, without a loop over the bytes: one to three bytes by a table;
+ * four to seven as the two (overlapping) ends of the string packed into
+ * one word; from eight up, a
  * word at a time and the last, partial, word as the last eight bytes
  * again (output and input still line up byte for byte). Only a value with
  * something to escape takes the general loop, from where it starts. */
@@ -234,26 +257,22 @@ static inline char *json_escape_into(char *o, const uint8_t *s, size_t len)
     *o++ = '"';
     size_t i = 0;
     if (len < 8) {
-        uint64_t v;
         if (len >= 4) {
             uint32_t lo, hi;
             memcpy(&lo, s, 4);
             memcpy(&hi, s + len - 4, 4);
-            v = (uint64_t)lo | (uint64_t)hi << 32;
-            if (json_plain8(v)) {
+            if (json_plain8((uint64_t)lo | (uint64_t)hi << 32)) {
                 memcpy(o, &lo, 4);
                 memcpy(o + len - 4, &hi, 4);
                 o += len;
                 i = len;
             }
         } else if (len) {
-            /* The other bytes of the word: 'a', plain. */
-            v = 0x6161616161000000ull | (uint64_t)s[0] | (uint64_t)s[len / 2] << 8 |
-                (uint64_t)s[len - 1] << 16;
-            if (json_plain8(v)) {
-                o[0] = (char)s[0];
-                o[len / 2] = (char)s[len / 2];
-                o[len - 1] = (char)s[len - 1];
+            uint8_t c0 = s[0], c1 = s[len / 2], c2 = s[len - 1];
+            if (json_plain_byte[c0] & json_plain_byte[c1] & json_plain_byte[c2]) {
+                o[0] = (char)c0;
+                o[len / 2] = (char)c1;
+                o[len - 1] = (char)c2;
                 o += len;
                 i = len;
             }
@@ -343,7 +362,11 @@ static void json_key_value(struct json_buf *b, const char *key, size_t n, const 
 
 static void json_open(struct json_buf *b, const char *key, size_t n, char c)
 {
-    json_key_value(b, key, n, &c, 1);
+    if (n > SIZE_MAX / 4 || !json_reserve(b, n + 5))
+        return;
+    char *o = json_key_into(b, b->p + b->len, key, n);
+    *o++ = c;
+    json_end_at(b, o);
     if (b->depth + 1 >= JSON_MAX_DEPTH) {
         b->err = true;
         return;
@@ -390,12 +413,12 @@ void json_close_array(struct json_buf *b)
 void json_string_n(struct json_buf *b, const char *key, size_t key_len, const uint8_t *s,
                    size_t len)
 {
-    size_t max;
-    if (!json_escaped_max(len, &max) || key_len > SIZE_MAX / 4 || max > SIZE_MAX / 4) {
+    /* One test bounds both: then key_len + 4 + len * 6 + 2 cannot wrap. */
+    if ((len | key_len) > SIZE_MAX / 16) {
         b->err = true;
         return;
     }
-    if (!json_reserve(b, key_len + 4 + max))
+    if (!json_reserve(b, key_len + 4 + len * 6 + 2))
         return;
     char *o = json_key_into(b, b->p + b->len, key, key_len);
     json_end_at(b, json_escape_into(o, s, len));
