@@ -71,9 +71,17 @@ static inline void json_copy_small(char *o, const void *src, size_t n)
 {
     const char *s = src;
     if (n >= 8) {
-        size_t j = 0;
-        for (; j + 8 < n; j += 8)
-            memcpy(o + j, s + j, 8);
+        /* Up to 32 bytes (every key mamori writes) without a loop, which
+         * the compiler would vectorise behind run-time checks. */
+        memcpy(o, s, 8);
+        if (n > 16) {
+            memcpy(o + 8, s + 8, 8);
+            if (n > 24) {
+                memcpy(o + 16, s + 16, 8);
+                for (size_t j = 24; j + 8 < n; j += 8)
+                    memcpy(o + j, s + j, 8);
+            }
+        }
         memcpy(o + n - 8, s + n - 8, 8);
     } else if (n >= 4) {
         memcpy(o, s, 4);
@@ -567,7 +575,18 @@ void json_time_n(struct json_buf *b, const char *key, size_t key_len, uint64_t t
 {
     int64_t secs = (int64_t)(ts_us / 1000000);
     if (secs != b->time_secs) {
-        if (json_civil_time(b->time_text, secs)) {
+        if (b->time_len == 19 && secs >= 0 && b->time_secs >= 0 &&
+            secs / 86400 == b->time_secs / 86400) {
+            /* The same day as the text kept (a flow's start and end, the
+             * records of a capture): only the clock changes. */
+            unsigned sod = (unsigned)(secs % 86400);
+            char *o = b->time_text + 11;
+            o = json_2digits(o, sod / 3600);
+            *o++ = ':';
+            o = json_2digits(o, sod / 60 % 60);
+            *o++ = ':';
+            json_2digits(o, sod % 60);
+        } else if (json_civil_time(b->time_text, secs)) {
             b->time_len = 19;
         } else {
             time_t t = (time_t)secs;

@@ -202,6 +202,57 @@ static void test_time_civil(void)
     json_free(&b);
 }
 
+/* Times that go back and forth within a day, across days and to where
+ * strftime takes over (and back), one json_buf for all as a record writer
+ * keeps it: each is the text strftime writes. */
+static void test_time_sequence(void)
+{
+    static const uint64_t secs[] = {1768467600,   1768467601,   1768467599,
+                                    1768471200,   1768510799,   1768510800,
+                                    1768467600,   86399,        0,
+                                    86399,        86400,        0,
+                                    253402300799, 253402300800, 253402300801,
+                                    253402300799, 1768467600,   9223372036854ull,
+                                    1768467661,   1768467600};
+    struct json_buf b;
+    json_init(&b);
+    unsigned same = 0;
+    for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++) {
+        uint64_t us = secs[i] * 1000000u + i;
+        time_t t = (time_t)(int64_t)(us / 1000000);
+        struct tm tm;
+        char want[64], tail[16];
+        CHECK(gmtime_r(&t, &tm) != NULL);
+        size_t n = strftime(want, sizeof want, "\"%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(tail, sizeof tail, ".%06u+0000\"", (unsigned)(us % 1000000));
+        snprintf(want + n, sizeof want - n, "%s", tail);
+        json_reset(&b);
+        json_time(&b, NULL, us);
+        if (!b.err && strcmp(b.p, want) == 0)
+            same++;
+        else
+            CHECK_EQ_STR(b.p, want);
+    }
+    CHECK_EQ_INT(same, sizeof secs / sizeof secs[0]);
+    /* Past 2^63 microseconds: what gmtime_r makes of the negative second
+     * count, as before; then a day of the cache's again. */
+    uint64_t big[] = {UINT64_MAX - 5, 43200000000ull, (uint64_t)INT64_MAX + 1000000u, 1000000u};
+    for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+        time_t t = (time_t)(int64_t)(big[i] / 1000000);
+        struct tm tm;
+        char want[64];
+        json_reset(&b);
+        json_time(&b, NULL, big[i]);
+        if (gmtime_r(&t, &tm)) {
+            size_t n = strftime(want, sizeof want, "\"%Y-%m-%dT%H:%M:%S", &tm);
+            snprintf(want + n, sizeof want - n, ".%06u+0000\"", (unsigned)(big[i] % 1000000));
+            CHECK(!b.err);
+            CHECK_EQ_STR(b.p, want);
+        }
+    }
+    json_free(&b);
+}
+
 /* json_time_parse reads back what json_time writes, offsets included, and
  * nothing else; no prefix of a time reads as one. */
 static void test_time_parse(void)
@@ -400,4 +451,4 @@ static void test_depth_limit(void)
 TEST_MAIN(TEST(test_object_layout), TEST(test_escaping), TEST(test_all_bytes),
           TEST(test_escape_words), TEST(test_time), TEST(test_time_civil), TEST(test_time_parse),
           TEST(test_depth_limit), TEST(test_escape_every_byte), TEST(test_key_lengths),
-          TEST(test_numbers), TEST(test_growth))
+          TEST(test_numbers), TEST(test_growth), TEST(test_time_sequence))
