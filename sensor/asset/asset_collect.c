@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "asset/asset_http.h"
@@ -171,7 +170,8 @@ static void asset_collect_packet_head(struct asset_evidence_buf *m, const struct
         memcpy(h.client_mac, mac, 6);
         h.flags |= ASSET_EV_CLIENT_MAC;
     }
-    snprintf(h.app_proto, sizeof h.app_proto, "%s", app);
+    /* h is zeroed: the copy, cut to fit, keeps its NUL. */
+    memcpy(h.app_proto, app, strnlen(app, sizeof h.app_proto - 1));
     asset_evidence_begin(m, &h);
 }
 

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "proto/proto.h"
@@ -184,9 +183,16 @@ void eve_flow_format_marked(struct json_buf *b, const struct flow *f, const stru
     if (pn) {
         json_string(b, "proto", pn);
     } else {
-        char num[4];
-        snprintf(num, sizeof num, "%u", f->key.proto);
-        json_string(b, "proto", num);
+        /* The protocol number as a string ("%u"), without printf. */
+        char num[3];
+        size_t k = 0;
+        unsigned v = f->key.proto;
+        if (v >= 100)
+            num[k++] = (char)('0' + v / 100);
+        if (v >= 10)
+            num[k++] = (char)('0' + v / 10 % 10);
+        num[k++] = (char)('0' + v % 10);
+        json_string_bytes(b, "proto", (const uint8_t *)num, k);
     }
 
     /* app_proto in Suricata's style: the lowercased application layer. */
@@ -198,10 +204,9 @@ void eve_flow_format_marked(struct json_buf *b, const struct flow *f, const stru
     if (parsed)
         m = parsed;
     size_t i = 0;
-    for (; m[i] && i + 1 < sizeof app; i++)
+    for (; m[i] && i < sizeof app - 1; i++)
         app[i] = (char)tolower((unsigned char)m[i]);
-    app[i] = '\0';
-    json_string(b, "app_proto", app);
+    json_string_bytes(b, "app_proto", (const uint8_t *)app, i);
 
     mk->counters = b->len;
     eve_flow_counters(b, f, false);

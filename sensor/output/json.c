@@ -29,7 +29,9 @@ void json_reset(struct json_buf *b)
         b->p[0] = '\0';
 }
 
-static bool json_reserve(struct json_buf *b, size_t n)
+/* The slow half of json_reserve(): a bigger allocation, or the error.
+ * Kept out of line so that the callers' fast paths stay small. */
+__attribute__((noinline)) static bool json_grow(struct json_buf *b, size_t n)
 {
     if (b->err)
         return false;
@@ -53,20 +55,50 @@ static bool json_reserve(struct json_buf *b, size_t n)
     return true;
 }
 
+/* Room for n more bytes and the NUL. len < cap whenever cap > 0 (the NUL
+ * is in the buffer), so the subtraction cannot wrap. */
+static inline bool json_reserve(struct json_buf *b, size_t n)
+{
+    if (!b->err && b->cap - b->len > n)
+        return true;
+    return json_grow(b, n);
+}
+
+/* Copies n bytes with at most a few fixed-size moves and no call: keys and
+ * short values are a few bytes to a few tens, where a call to memcpy()
+ * costs more than the copy. The moves overlap rather than run past n. */
+static inline void json_copy_small(char *o, const void *src, size_t n)
+{
+    const char *s = src;
+    if (n >= 8) {
+        /* Up to 32 bytes (every key mamori writes) without a loop, which
+         * the compiler would vectorise behind run-time checks. */
+        memcpy(o, s, 8);
+        if (n > 16) {
+            memcpy(o + 8, s + 8, 8);
+            if (n > 24) {
+                memcpy(o + 16, s + 16, 8);
+                for (size_t j = 24; j + 8 < n; j += 8)
+                    memcpy(o + j, s + j, 8);
+            }
+        }
+        memcpy(o + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(o, s, 4);
+        memcpy(o + n - 4, s + n - 4, 4);
+    } else if (n) {
+        o[0] = s[0];
+        o[n / 2] = s[n / 2];
+        o[n - 1] = s[n - 1];
+    }
+}
+
 static void json_put(struct json_buf *b, const char *s, size_t n)
 {
     if (!json_reserve(b, n))
         return;
     memcpy(b->p + b->len, s, n);
     b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void json_putc(struct json_buf *b, char c)
-{
-    if (!json_reserve(b, 1))
-        return;
-    b->p[b->len++] = c;
     b->p[b->len] = '\0';
 }
 
@@ -111,26 +143,48 @@ static size_t utf8_seq_len(const uint8_t *s, size_t left)
 }
 
 /* True when none of the eight bytes of v needs escaping: all are
- * 0x20..0x7f and none is '"' or '\\' (the exact "has a zero byte" and
- * "has a byte less than n" tests on a word, valid with no high bits). */
+ * 0x20..0x7f and none is '"' or '\\'. Per byte, with c below 0x80:
+ * c + 0x60 has its high bit set when c >= 0x20, and (c ^ k) + 0x7f when
+ * c != k; neither sum leaves its byte, so no byte disturbs another. A
+ * byte of 0x80 or more clears its own bit through ~v, so whatever the
+ * sums then do between bytes, the answer is already false. */
 static inline bool json_plain8(uint64_t v)
 {
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    if (v & high)
-        return false;
-    uint64_t ctl = (v - ones * 0x20) & ~v & high;
-    uint64_t q = v ^ (ones * '"'), bs = v ^ (ones * '\\');
-    uint64_t zq = (q - ones) & ~q & high, zb = (bs - ones) & ~bs & high;
-    return (ctl | zq | zb) == 0;
+    const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+    uint64_t ok = (v + ones * 0x60) & ((v ^ (ones * '"')) + ones * 0x7f) &
+                  ((v ^ (ones * '\\')) + ones * 0x7f) & ~v;
+    return (ok & high) == high;
 }
 
-/* Writes s as a quoted, escaped string at o, which has room for the worst
- * case (json_escaped_max(len)); returns the end. */
-static char *json_escape_into(char *o, const uint8_t *s, size_t len)
+/* 1 for the bytes a string value carries as they are: 0x20..0x7f but '"'
+ * (0x22) and '\\' (0x5c). For values of one to three bytes, where a word
+ * test costs more than three look-ups. */
+static const uint8_t json_plain_byte[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20: '"' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x30 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50: '\\' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x70 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x80.. */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* ..0xff */
+};
+
+/* Writes s[i..len) escaped at o; returns the end. The general loop: any
+ * byte, eight plain ones at a time where it can. Out of line: most values
+ * never need it, and inlined it would cost the fast path registers. */
+__attribute__((noinline)) static char *json_escape_from(char *o, const uint8_t *s, size_t len,
+                                                        size_t i)
 {
     static const char hex[] = "0123456789abcdef";
-    *o++ = '"';
-    size_t i = 0;
     while (i < len) {
         /* Eight plain bytes at a time: most values (addresses, names,
          * hosts) have nothing to escape. */
@@ -193,6 +247,64 @@ static char *json_escape_into(char *o, const uint8_t *s, size_t len)
             break;
         }
     }
+    return o;
+}
+
+/* Writes s as a quoted, escaped string at o, which has room for the worst
+ * case (json_escaped_max(len)); returns the end.
+ *
+ * Most values are short and plain. Those are tested and copied whole, as
+ * words, without a loop over the bytes: one to three bytes by a table;
+ * four to seven as the two (overlapping) ends of the string packed into
+ * one word; from eight up, a
+ * word at a time and the last, partial, word as the last eight bytes
+ * again (output and input still line up byte for byte). Only a value with
+ * something to escape takes the general loop, from where it starts. */
+static inline char *json_escape_into(char *o, const uint8_t *s, size_t len)
+{
+    *o++ = '"';
+    size_t i = 0;
+    if (len < 8) {
+        if (len >= 4) {
+            uint32_t lo, hi;
+            memcpy(&lo, s, 4);
+            memcpy(&hi, s + len - 4, 4);
+            if (json_plain8((uint64_t)lo | (uint64_t)hi << 32)) {
+                memcpy(o, &lo, 4);
+                memcpy(o + len - 4, &hi, 4);
+                o += len;
+                i = len;
+            }
+        } else if (len) {
+            uint8_t c0 = s[0], c1 = s[len / 2], c2 = s[len - 1];
+            if (json_plain_byte[c0] & json_plain_byte[c1] & json_plain_byte[c2]) {
+                o[0] = (char)c0;
+                o[len / 2] = (char)c1;
+                o[len - 1] = (char)c2;
+                o += len;
+                i = len;
+            }
+        }
+    } else {
+        uint64_t v;
+        for (; len - i >= 8; i += 8) {
+            memcpy(&v, s + i, 8);
+            if (!json_plain8(v))
+                break;
+            memcpy(o, &v, 8);
+            o += 8;
+        }
+        if (i < len && len - i < 8) {
+            memcpy(&v, s + len - 8, 8);
+            if (json_plain8(v)) {
+                memcpy(o + (len - i) - 8, &v, 8);
+                o += len - i;
+                i = len;
+            }
+        }
+    }
+    if (i < len)
+        o = json_escape_from(o, s, len, i);
     *o++ = '"';
     return o;
 }
@@ -219,16 +331,16 @@ void json_append_escaped(struct json_buf *b, const uint8_t *s, size_t len)
     b->p[b->len] = '\0';
 }
 
-/* Writes the comma the level needs and "key": at o (room: strlen(key) +
- * 4); returns the end. */
-static char *json_key_into(struct json_buf *b, char *o, const char *key, size_t n)
+/* Writes the comma the level needs and "key": at o (room: n + 4);
+ * returns the end. */
+static inline char *json_key_into(struct json_buf *b, char *o, const char *key, size_t n)
 {
     if (b->need_comma[b->depth])
         *o++ = ',';
     b->need_comma[b->depth] = true;
     if (key) {
         *o++ = '"';
-        memcpy(o, key, n);
+        json_copy_small(o, key, n);
         o += n;
         *o++ = '"';
         *o++ = ':';
@@ -236,22 +348,33 @@ static char *json_key_into(struct json_buf *b, char *o, const char *key, size_t 
     return o;
 }
 
-/* Keys are names written in mamori's code (plain ASCII, nothing to
- * escape), never bytes from the network: they are copied as they are. */
-static void json_key(struct json_buf *b, const char *key)
+/* Ends an append at o: the length and the NUL. */
+static inline void json_end_at(struct json_buf *b, char *o)
 {
-    size_t n = key ? strlen(key) : 0;
-    if (!json_reserve(b, n + 4))
-        return;
-    char *o = json_key_into(b, b->p + b->len, key, n);
+    *o = '\0';
     b->len = (size_t)(o - b->p);
-    b->p[b->len] = '\0';
 }
 
-static void json_open(struct json_buf *b, const char *key, char c)
+/* Keys are names written in mamori's code (plain ASCII, nothing to
+ * escape), never bytes from the network: they are copied as they are.
+ * Writes the key and then the m bytes of p (a short value) with one
+ * reservation. */
+static void json_key_value(struct json_buf *b, const char *key, size_t n, const char *p, size_t m)
 {
-    json_key(b, key);
-    json_putc(b, c);
+    if (n > SIZE_MAX / 4 || !json_reserve(b, n + 4 + m))
+        return;
+    char *o = json_key_into(b, b->p + b->len, key, n);
+    json_copy_small(o, p, m);
+    json_end_at(b, o + m);
+}
+
+static void json_open(struct json_buf *b, const char *key, size_t n, char c)
+{
+    if (n > SIZE_MAX / 4 || !json_reserve(b, n + 5))
+        return;
+    char *o = json_key_into(b, b->p + b->len, key, n);
+    *o++ = c;
+    json_end_at(b, o);
     if (b->depth + 1 >= JSON_MAX_DEPTH) {
         b->err = true;
         return;
@@ -267,12 +390,15 @@ static void json_close(struct json_buf *b, char c)
         return;
     }
     b->depth--;
-    json_putc(b, c);
+    if (!json_reserve(b, 1))
+        return;
+    b->p[b->len++] = c;
+    b->p[b->len] = '\0';
 }
 
-void json_open_object(struct json_buf *b, const char *key)
+void json_open_object_n(struct json_buf *b, const char *key, size_t key_len)
 {
-    json_open(b, key, '{');
+    json_open(b, key, key_len, '{');
 }
 
 void json_close_object(struct json_buf *b)
@@ -280,9 +406,9 @@ void json_close_object(struct json_buf *b)
     json_close(b, '}');
 }
 
-void json_open_array(struct json_buf *b, const char *key)
+void json_open_array_n(struct json_buf *b, const char *key, size_t key_len)
 {
-    json_open(b, key, '[');
+    json_open(b, key, key_len, '[');
 }
 
 void json_close_array(struct json_buf *b)
@@ -290,70 +416,76 @@ void json_close_array(struct json_buf *b)
     json_close(b, ']');
 }
 
-void json_string(struct json_buf *b, const char *key, const char *s)
-{
-    json_string_bytes(b, key, (const uint8_t *)s, strlen(s));
-}
-
 /* Key and value with one reservation: the most frequent call of every
  * record writer. */
-void json_string_bytes(struct json_buf *b, const char *key, const uint8_t *s, size_t len)
+void json_string_n(struct json_buf *b, const char *key, size_t key_len, const uint8_t *s,
+                   size_t len)
 {
-    size_t n = key ? strlen(key) : 0, max;
-    if (!json_escaped_max(len, &max) || n > SIZE_MAX / 4 || max > SIZE_MAX / 4) {
+    /* One test bounds both: then key_len + 4 + len * 6 + 2 cannot wrap. */
+    if ((len | key_len) > SIZE_MAX / 16) {
         b->err = true;
         return;
     }
-    if (!json_reserve(b, n + 4 + max))
+    if (!json_reserve(b, key_len + 4 + len * 6 + 2))
         return;
-    char *o = json_key_into(b, b->p + b->len, key, n);
-    o = json_escape_into(o, s, len);
-    b->len = (size_t)(o - b->p);
-    b->p[b->len] = '\0';
+    char *o = json_key_into(b, b->p + b->len, key, key_len);
+    json_end_at(b, json_escape_into(o, s, len));
 }
+
+/* "00" to "99": numbers are written two digits per division. */
+static const char json_digit_pairs[201] = "00010203040506070809"
+                                          "10111213141516171819"
+                                          "20212223242526272829"
+                                          "30313233343536373839"
+                                          "40414243444546474849"
+                                          "50515253545556575859"
+                                          "60616263646566676869"
+                                          "70717273747576777879"
+                                          "80818283848586878889"
+                                          "90919293949596979899";
 
 /* Formats v backwards into the end of buf; returns the first digit. */
 static char *json_format_u64(char *end, uint64_t v)
 {
     char *p = end;
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        p -= 2;
+        memcpy(p, json_digit_pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, json_digit_pairs + 2 * v, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
     return p;
 }
 
-void json_uint(struct json_buf *b, const char *key, uint64_t v)
+void json_uint_n(struct json_buf *b, const char *key, size_t key_len, uint64_t v)
 {
     char tmp[24];
     char *p = json_format_u64(tmp + sizeof tmp, v);
-    size_t n = key ? strlen(key) : 0, d = (size_t)(tmp + sizeof tmp - p);
-    if (!json_reserve(b, n + 4 + d))
-        return;
-    char *o = json_key_into(b, b->p + b->len, key, n);
-    memcpy(o, p, d);
-    b->len = (size_t)(o + d - b->p);
-    b->p[b->len] = '\0';
+    json_key_value(b, key, key_len, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-void json_int(struct json_buf *b, const char *key, int64_t v)
+void json_int_n(struct json_buf *b, const char *key, size_t key_len, int64_t v)
 {
     char tmp[24];
     uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     char *p = json_format_u64(tmp + sizeof tmp, mag);
     if (v < 0)
         *--p = '-';
-    json_key(b, key);
-    json_put(b, p, (size_t)(tmp + sizeof tmp - p));
+    json_key_value(b, key, key_len, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-void json_bool(struct json_buf *b, const char *key, bool v)
+void json_bool_n(struct json_buf *b, const char *key, size_t key_len, bool v)
 {
-    json_key(b, key);
     if (v)
-        json_put(b, "true", 4);
+        json_key_value(b, key, key_len, "true", 4);
     else
-        json_put(b, "false", 5);
+        json_key_value(b, key, key_len, "false", 5);
 }
 
 static int64_t json_digits(const char *p, int n)
@@ -439,31 +571,49 @@ static bool json_civil_time(char out[24], int64_t secs)
     return true;
 }
 
-void json_time(struct json_buf *b, const char *key, uint64_t ts_us)
+void json_time_n(struct json_buf *b, const char *key, size_t key_len, uint64_t ts_us)
 {
     int64_t secs = (int64_t)(ts_us / 1000000);
     if (secs != b->time_secs) {
-        if (!json_civil_time(b->time_text, secs)) {
+        if (b->time_len == 19 && secs >= 0 && b->time_secs >= 0 &&
+            secs / 86400 == b->time_secs / 86400) {
+            /* The same day as the text kept (a flow's start and end, the
+             * records of a capture): only the clock changes. */
+            unsigned sod = (unsigned)(secs % 86400);
+            char *o = b->time_text + 11;
+            o = json_2digits(o, sod / 3600);
+            *o++ = ':';
+            o = json_2digits(o, sod / 60 % 60);
+            *o++ = ':';
+            json_2digits(o, sod % 60);
+        } else if (json_civil_time(b->time_text, secs)) {
+            b->time_len = 19;
+        } else {
             time_t t = (time_t)secs;
             struct tm tm;
+            size_t n;
             if (!gmtime_r(&t, &tm) ||
-                strftime(b->time_text, sizeof b->time_text, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+                (n = strftime(b->time_text, sizeof b->time_text, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
                 b->err = true;
                 return;
             }
+            b->time_len = (uint8_t)n;
         }
         b->time_secs = secs;
     }
     /* "<date>T<time>.uuuuuu+0000" */
-    char frac[13] = {'.', '0', '0', '0', '0', '0', '0', '+', '0', '0', '0', '0'};
-    uint32_t us = (uint32_t)(ts_us % 1000000);
-    for (int i = 6; i >= 1; i--) {
-        frac[i] = (char)('0' + us % 10);
-        us /= 10;
-    }
-    json_key(b, key);
-    json_putc(b, '"');
-    json_put(b, b->time_text, strnlen(b->time_text, sizeof b->time_text));
-    json_put(b, frac, 12);
-    json_putc(b, '"');
+    size_t n = b->time_len;
+    if (key_len > SIZE_MAX / 4 || !json_reserve(b, key_len + 4 + n + 14))
+        return;
+    char *o = json_key_into(b, b->p + b->len, key, key_len);
+    *o++ = '"';
+    json_copy_small(o, b->time_text, n);
+    o += n;
+    unsigned us = (unsigned)(ts_us % 1000000);
+    *o++ = '.';
+    memcpy(o, json_digit_pairs + 2 * (us / 10000), 2);
+    memcpy(o + 2, json_digit_pairs + 2 * (us / 100 % 100), 2);
+    memcpy(o + 4, json_digit_pairs + 2 * (us % 100), 2);
+    memcpy(o + 6, "+0000\"", 6);
+    json_end_at(b, o + 12);
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define JSON_MAX_DEPTH 16
 
@@ -24,6 +25,7 @@ struct json_buf {
      * formatted is kept, so most timestamps cost no strftime. */
     int64_t time_secs;
     char time_text[24];
+    uint8_t time_len;
 };
 
 void json_init(struct json_buf *b);
@@ -33,21 +35,74 @@ void json_reset(struct json_buf *b);
 
 /* key is NULL inside arrays and for the top-level object. Keys are names
  * from mamori's code (plain ASCII), never bytes from the network: they are
- * written as they are; values are escaped. */
-void json_open_object(struct json_buf *b, const char *key);
-void json_close_object(struct json_buf *b);
-void json_open_array(struct json_buf *b, const char *key);
-void json_close_array(struct json_buf *b);
+ * written as they are; values are escaped.
+ *
+ * Every call that takes a key is an inline wrapper of a json_*_n()
+ * function that takes the key's length as well: a record writer names its
+ * keys with literals, whose strlen() the compiler folds, so no key is
+ * measured at run time. Callers use the wrappers; key_len is the length of
+ * key (0 when key is NULL). */
+static inline size_t json_key_len(const char *key)
+{
+    return key ? strlen(key) : 0;
+}
 
-void json_string(struct json_buf *b, const char *key, const char *s);
+void json_open_object_n(struct json_buf *b, const char *key, size_t key_len);
+void json_open_array_n(struct json_buf *b, const char *key, size_t key_len);
+void json_close_object(struct json_buf *b);
+void json_close_array(struct json_buf *b);
 /* Any bytes: valid UTF-8 passes through, control characters and invalid
  * bytes become \u00XX escapes. */
-void json_string_bytes(struct json_buf *b, const char *key, const uint8_t *s, size_t len);
-void json_uint(struct json_buf *b, const char *key, uint64_t v);
-void json_int(struct json_buf *b, const char *key, int64_t v);
-void json_bool(struct json_buf *b, const char *key, bool v);
+void json_string_n(struct json_buf *b, const char *key, size_t key_len, const uint8_t *s,
+                   size_t len);
+void json_uint_n(struct json_buf *b, const char *key, size_t key_len, uint64_t v);
+void json_int_n(struct json_buf *b, const char *key, size_t key_len, int64_t v);
+void json_bool_n(struct json_buf *b, const char *key, size_t key_len, bool v);
+void json_time_n(struct json_buf *b, const char *key, size_t key_len, uint64_t ts_us);
+
+static inline void json_open_object(struct json_buf *b, const char *key)
+{
+    json_open_object_n(b, key, json_key_len(key));
+}
+
+static inline void json_open_array(struct json_buf *b, const char *key)
+{
+    json_open_array_n(b, key, json_key_len(key));
+}
+
+/* s is NUL-terminated; a value whose length is known goes through
+ * json_string_bytes(), which does not measure it again. */
+static inline void json_string(struct json_buf *b, const char *key, const char *s)
+{
+    json_string_n(b, key, json_key_len(key), (const uint8_t *)s, strlen(s));
+}
+
+static inline void json_string_bytes(struct json_buf *b, const char *key, const uint8_t *s,
+                                     size_t len)
+{
+    json_string_n(b, key, json_key_len(key), s, len);
+}
+
+static inline void json_uint(struct json_buf *b, const char *key, uint64_t v)
+{
+    json_uint_n(b, key, json_key_len(key), v);
+}
+
+static inline void json_int(struct json_buf *b, const char *key, int64_t v)
+{
+    json_int_n(b, key, json_key_len(key), v);
+}
+
+static inline void json_bool(struct json_buf *b, const char *key, bool v)
+{
+    json_bool_n(b, key, json_key_len(key), v);
+}
+
 /* ISO 8601 with microseconds and UTC offset, as Suricata writes. */
-void json_time(struct json_buf *b, const char *key, uint64_t ts_us);
+static inline void json_time(struct json_buf *b, const char *key, uint64_t ts_us)
+{
+    json_time_n(b, key, json_key_len(key), ts_us);
+}
 /* The other way: "YYYY-MM-DDTHH:MM:SS.uuuuuu+HHMM" (or -HHMM) at p, of
  * at most len bytes, to microseconds since the epoch. Reads mamori's own
  * records (the output thread's latency figures); never reads past len.

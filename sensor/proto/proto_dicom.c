@@ -34,7 +34,6 @@
  */
 #include "proto/proto_dicom.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "proto/proto_dicom_uids.h"
@@ -1015,10 +1014,13 @@ static void dicom_format_commands(struct json_buf *b, const struct dicom_assoc_e
             json_uint(b, "failure", m->failure);
         json_close_object(b);
         if (m->has_problem) {
-            char code[8];
-            snprintf(code, sizeof code, "0x%04X", m->last_problem);
+            /* "0x%04X" of the 16-bit status, without printf. */
+            static const char hex[] = "0123456789ABCDEF";
+            unsigned v = m->last_problem;
+            const char code[6] = {
+                '0', 'x', hex[v >> 12 & 15], hex[v >> 8 & 15], hex[v >> 4 & 15], hex[v & 15]};
             json_open_object(b, "last_problem");
-            json_string(b, "status", code);
+            json_string_bytes(b, "status", (const uint8_t *)code, sizeof code);
             json_string(b, "category", dicom_status_category(m->last_problem));
             json_string(b, "meaning", dicom_status_meaning(m->last_problem));
             json_close_object(b);

@@ -523,6 +523,19 @@ bool smb1_has_name(const struct smb_session_event *ev, const char *name)
     return false;
 }
 
+/* "0x" and v in digits lowercase hex digits, as "0x%0*x" writes it for a
+ * v that fits, without printf on the record path. */
+static const char *smb_hex(char out[8], unsigned v, int digits)
+{
+    static const char hex[] = "0123456789abcdef";
+    out[0] = '0';
+    out[1] = 'x';
+    for (int i = digits - 1; i >= 0; i--, v >>= 4)
+        out[2 + i] = hex[v & 15];
+    out[2 + digits] = '\0';
+    return out;
+}
+
 static void smb_format(struct json_buf *b, unsigned kind, const void *event)
 {
     (void)kind;
@@ -545,10 +558,8 @@ static void smb_format(struct json_buf *b, unsigned kind, const void *event)
         if (!(ev->smb1_cmds[cmd >> 6] & (1ull << (cmd & 63))))
             continue;
         const char *name = smb1_cmd_name(cmd);
-        if (!name) {
-            snprintf(hex, sizeof hex, "0x%02x", cmd);
-            name = hex;
-        }
+        if (!name)
+            name = smb_hex(hex, cmd, 2); /* cmd < 256 */
         json_string(b, NULL, name);
     }
     for (unsigned cmd = 0; cmd < 32; cmd++) {
@@ -556,8 +567,7 @@ static void smb_format(struct json_buf *b, unsigned kind, const void *event)
             continue;
         const char *name = smb2_cmd_name(cmd);
         if (!name) {
-            snprintf(hex, sizeof hex, "0x%04x", cmd);
-            name = hex;
+            name = smb_hex(hex, cmd, 4); /* cmd < 32 */
         } else if (smb1_has_name(ev, name)) {
             continue; /* NEGOTIATE in both versions (multi-protocol negotiate): once */
         }

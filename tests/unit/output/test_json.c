@@ -1,6 +1,8 @@
 #include "output/json.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -200,6 +202,57 @@ static void test_time_civil(void)
     json_free(&b);
 }
 
+/* Times that go back and forth within a day, across days and to where
+ * strftime takes over (and back), one json_buf for all as a record writer
+ * keeps it: each is the text strftime writes. */
+static void test_time_sequence(void)
+{
+    static const uint64_t secs[] = {1768467600,   1768467601,   1768467599,
+                                    1768471200,   1768510799,   1768510800,
+                                    1768467600,   86399,        0,
+                                    86399,        86400,        0,
+                                    253402300799, 253402300800, 253402300801,
+                                    253402300799, 1768467600,   9223372036854ull,
+                                    1768467661,   1768467600};
+    struct json_buf b;
+    json_init(&b);
+    unsigned same = 0;
+    for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++) {
+        uint64_t us = secs[i] * 1000000u + i;
+        time_t t = (time_t)(int64_t)(us / 1000000);
+        struct tm tm;
+        char want[64], tail[16];
+        CHECK(gmtime_r(&t, &tm) != NULL);
+        size_t n = strftime(want, sizeof want, "\"%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(tail, sizeof tail, ".%06u+0000\"", (unsigned)(us % 1000000));
+        snprintf(want + n, sizeof want - n, "%s", tail);
+        json_reset(&b);
+        json_time(&b, NULL, us);
+        if (!b.err && strcmp(b.p, want) == 0)
+            same++;
+        else
+            CHECK_EQ_STR(b.p, want);
+    }
+    CHECK_EQ_INT(same, sizeof secs / sizeof secs[0]);
+    /* Past 2^63 microseconds: what gmtime_r makes of the negative second
+     * count, as before; then a day of the cache's again. */
+    uint64_t big[] = {UINT64_MAX - 5, 43200000000ull, (uint64_t)INT64_MAX + 1000000u, 1000000u};
+    for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+        time_t t = (time_t)(int64_t)(big[i] / 1000000);
+        struct tm tm;
+        char want[64];
+        json_reset(&b);
+        json_time(&b, NULL, big[i]);
+        if (gmtime_r(&t, &tm)) {
+            size_t n = strftime(want, sizeof want, "\"%Y-%m-%dT%H:%M:%S", &tm);
+            snprintf(want + n, sizeof want - n, ".%06u+0000\"", (unsigned)(big[i] % 1000000));
+            CHECK(!b.err);
+            CHECK_EQ_STR(b.p, want);
+        }
+    }
+    json_free(&b);
+}
+
 /* json_time_parse reads back what json_time writes, offsets included, and
  * nothing else; no prefix of a time reads as one. */
 static void test_time_parse(void)
@@ -246,6 +299,141 @@ static void test_time_parse(void)
         CHECK_EQ_INT(json_time_parse(bad[i], strlen(bad[i]), &us), -EINVAL);
 }
 
+/* The escape of any byte alone between ASCII letters (a byte of 0x80 or
+ * more is then never valid UTF-8). */
+static size_t ref_escape_any(char *o, uint8_t c)
+{
+    if (c >= 0x80)
+        return (size_t)sprintf(o, "\\u00%02x", c);
+    return ref_escape(o, c);
+}
+
+/* Every byte value at every position of values of every length up to
+ * three words, as a key and value pair: the same text as the byte-by-byte
+ * reference. Each value is an allocation of its exact size, so that ASan
+ * sees any read past its end (the writer reads short values as words). */
+static void test_escape_every_byte(void)
+{
+    struct json_buf b;
+    json_init(&b);
+    char want[24 * 6 + 16];
+    unsigned same = 0, n = 0;
+    for (size_t len = 0; len <= 24; len++) {
+        uint8_t *in = malloc(len ? len : 1);
+        for (size_t at = 0; at < (len ? len : 1); at++) {
+            for (unsigned c = 0; c < 256; c++) {
+                size_t w = (size_t)sprintf(want, "{\"k\":\"");
+                for (size_t i = 0; i < len; i++) {
+                    in[i] = i == at ? (uint8_t)c : (uint8_t)('a' + i % 26);
+                    w += ref_escape_any(want + w, in[i]);
+                }
+                w += (size_t)sprintf(want + w, "\"");
+                json_reset(&b);
+                json_open_object(&b, NULL);
+                json_string_bytes(&b, "k", in, len);
+                n++;
+                same += !b.err && b.len == w && memcmp(b.p, want, w) == 0 && b.p[w] == '\0';
+            }
+        }
+        free(in);
+    }
+    CHECK_EQ_INT(same, n);
+    json_free(&b);
+}
+
+/* Keys of every length up to a few words, each an allocation of its exact
+ * size, through every writer that takes one, after a comma and without. */
+static void test_key_lengths(void)
+{
+    struct json_buf b;
+    json_init(&b);
+    for (size_t n = 0; n <= 40; n++) {
+        char *key = malloc(n + 1);
+        for (size_t i = 0; i < n; i++)
+            key[i] = (char)('A' + i % 26);
+        key[n] = '\0';
+        json_reset(&b);
+        json_open_object(&b, NULL);
+        json_uint(&b, key, 42);
+        json_int(&b, key, -7);
+        json_bool(&b, key, true);
+        json_bool(&b, key, false);
+        json_string(&b, key, "v");
+        json_time(&b, key, 1768467600123456ull);
+        json_open_array(&b, key);
+        json_close_array(&b);
+        json_open_object(&b, key);
+        json_close_object(&b);
+        json_close_object(&b);
+        char want[512];
+        snprintf(want, sizeof want,
+                 "{\"%s\":42,\"%s\":-7,\"%s\":true,\"%s\":false,\"%s\":\"v\","
+                 "\"%s\":\"2026-01-15T09:00:00.123456+0000\",\"%s\":[],\"%s\":{}}",
+                 key, key, key, key, key, key, key, key);
+        CHECK(!b.err);
+        CHECK_EQ_STR(b.p, want);
+        CHECK_EQ_INT(b.len, strlen(want));
+        free(key);
+    }
+    json_free(&b);
+}
+
+/* Numbers at every count of digits and on each side of it, as printf
+ * writes them. */
+static void test_numbers(void)
+{
+    struct json_buf b;
+    json_init(&b);
+    uint64_t p = 1;
+    for (int d = 0; d < 20; d++, p *= 10) {
+        const uint64_t vs[] = {p - 1, p, p + 1, p * 5, p * 10 - 1};
+        for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+            char want[64];
+            json_reset(&b);
+            json_uint(&b, NULL, vs[i]);
+            snprintf(want, sizeof want, "%" PRIu64, vs[i]);
+            CHECK_EQ_STR(b.p, want);
+            int64_t s = (int64_t)(vs[i] >> 1);
+            json_reset(&b);
+            json_int(&b, NULL, -s);
+            snprintf(want, sizeof want, "%" PRId64, -s);
+            CHECK_EQ_STR(b.p, want);
+        }
+    }
+    json_reset(&b);
+    json_uint(&b, NULL, UINT64_MAX);
+    CHECK_EQ_STR(b.p, "18446744073709551615");
+    json_reset(&b);
+    json_int(&b, NULL, INT64_MAX);
+    CHECK_EQ_STR(b.p, "9223372036854775807");
+    json_free(&b);
+}
+
+/* Appends that end at and around every size the buffer grows through:
+ * the text is whole and NUL-terminated whatever the capacity was. */
+static void test_growth(void)
+{
+    struct json_buf b;
+    char pad[1200], want[2048];
+    memset(pad, 'x', sizeof pad);
+    for (size_t n = 480; n < sizeof pad; n++) {
+        json_init(&b);
+        json_open_array(&b, NULL);
+        json_string_bytes(&b, NULL, (const uint8_t *)pad, n);
+        json_uint(&b, NULL, 1234567);
+        json_bool(&b, NULL, false);
+        json_string(&b, NULL, "a\"b");
+        json_time(&b, NULL, 0);
+        json_close_array(&b);
+        int w = snprintf(want, sizeof want,
+                         "[\"%.*s\",1234567,false,\"a\\\"b\",\"1970-01-01T00:00:00.000000+0000\"]",
+                         (int)n, pad);
+        CHECK(!b.err);
+        CHECK(b.len == (size_t)w && strlen(b.p) == b.len && memcmp(b.p, want, b.len) == 0);
+        json_free(&b);
+    }
+}
+
 static void test_depth_limit(void)
 {
     struct json_buf b;
@@ -262,4 +450,5 @@ static void test_depth_limit(void)
 
 TEST_MAIN(TEST(test_object_layout), TEST(test_escaping), TEST(test_all_bytes),
           TEST(test_escape_words), TEST(test_time), TEST(test_time_civil), TEST(test_time_parse),
-          TEST(test_depth_limit))
+          TEST(test_depth_limit), TEST(test_escape_every_byte), TEST(test_key_lengths),
+          TEST(test_numbers), TEST(test_growth), TEST(test_time_sequence))
