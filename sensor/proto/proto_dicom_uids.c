@@ -272,7 +272,8 @@ int dicom_uid_find(const char *s, size_t len)
 {
     for (size_t i = 0; i < sizeof dicom_uids / sizeof dicom_uids[0]; i++) {
         const char *u = dicom_uids[i].uid;
-        if (strlen(u) == len && memcmp(u, s, len) == 0)
+        /* strnlen looks at len + 1 bytes at most, not at the whole of every entry */
+        if (strnlen(u, len + 1) == len && memcmp(u, s, len) == 0)
             return (int)i;
     }
     return -1;
