@@ -1,10 +1,13 @@
 #include "asset/asset_csv.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "asset/asset_registry.h"
 
 static void asset_csv_trim(struct asset_csv_field *f, size_t n)
 {
@@ -128,4 +131,33 @@ int asset_csv_each(const uint8_t *p, size_t len, const char *header, const char 
     }
     free(l);
     return rc;
+}
+
+int asset_csv_load(const char *path, const char *header, asset_csv_line_fn fn, void *ctx, char *err,
+                   size_t errlen)
+{
+    uint8_t *buf;
+    size_t len;
+    int rc = asset_read_file(path, &buf, &len);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+        return -1;
+    }
+    rc = asset_csv_each(buf, len, header, path, fn, ctx, err, errlen);
+    free(buf);
+    return rc;
+}
+
+void *asset_csv_grow(void *e, size_t n, size_t *cap, size_t size, size_t first)
+{
+    if (n < *cap)
+        return e;
+    size_t c = *cap ? *cap * 2 : first;
+    if (c > SIZE_MAX / size)
+        return NULL;
+    void *ne = realloc(e, c * size);
+    if (!ne)
+        return NULL;
+    *cap = c;
+    return ne;
 }

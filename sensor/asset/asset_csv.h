@@ -42,4 +42,16 @@ typedef int (*asset_csv_line_fn)(void *ctx, const struct asset_csv_line *l, uint
 int asset_csv_each(const uint8_t *p, size_t len, const char *header, const char *origin,
                    asset_csv_line_fn fn, void *ctx, char *err, size_t errlen);
 
+/* asset_csv_each on the whole file at path (ORIGIN is the path); err
+ * "PATH: why" if it cannot be read. */
+int asset_csv_load(const char *path, const char *header, asset_csv_line_fn fn, void *ctx, char *err,
+                   size_t errlen);
+
+/* Room for one more entry in an array of *cap entries of size bytes, n of
+ * them used, for the asset_csv_line_fn that collect one entry a line: e
+ * itself while n < *cap, else e grown (to first entries, then twice as
+ * many each time) and *cap updated. NULL if out of memory (e is left as
+ * it was). */
+void *asset_csv_grow(void *e, size_t n, size_t *cap, size_t size, size_t first);
+
 #endif

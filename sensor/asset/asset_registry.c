@@ -236,50 +236,47 @@ static int asset_registry_parse_line(void *ctx, const struct asset_csv_line *l, 
                                      size_t *col, const char **why)
 {
     struct asset_registry *r = ctx;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        void *ne = realloc(r->e, cap * sizeof *r->e);
-        if (!ne) {
-            *col = 0;
-            *why = "out of memory";
-            return -1;
-        }
-        r->e = ne;
-        r->cap = cap;
+    struct asset_registry_entry *e = asset_csv_grow(r->e, r->n, &r->cap, sizeof *r->e, 64);
+    if (!e) {
+        *col = 0;
+        *why = "out of memory";
+        return -1;
     }
+    r->e = e;
     if (asset_reg_line(&r->e[r->n], l, col, why) < 0)
         return -1;
     r->e[r->n++].line = line;
     return 0;
 }
 
-struct asset_registry *asset_registry_parse(const uint8_t *p, size_t len, const char *origin,
-                                            char *err, size_t errlen)
+/* From p[0..len), or with path set from the file at path. */
+static struct asset_registry *asset_registry_read(const char *path, const uint8_t *p, size_t len,
+                                                  const char *origin, char *err, size_t errlen)
 {
     struct asset_registry *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errlen, "%s: out of memory", origin);
         return NULL;
     }
-    if (asset_csv_each(p, len, "address", origin, asset_registry_parse_line, r, err, errlen) < 0) {
+    int rc =
+        path ? asset_csv_load(path, "address", asset_registry_parse_line, r, err, errlen)
+             : asset_csv_each(p, len, "address", origin, asset_registry_parse_line, r, err, errlen);
+    if (rc < 0) {
         asset_registry_free(r);
         return NULL;
     }
     return r;
 }
 
+struct asset_registry *asset_registry_parse(const uint8_t *p, size_t len, const char *origin,
+                                            char *err, size_t errlen)
+{
+    return asset_registry_read(NULL, p, len, origin, err, errlen);
+}
+
 struct asset_registry *asset_registry_load(const char *path, char *err, size_t errlen)
 {
-    uint8_t *buf;
-    size_t len;
-    int rc = asset_read_file(path, &buf, &len);
-    if (rc < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-        return NULL;
-    }
-    struct asset_registry *r = asset_registry_parse(buf, len, path, err, errlen);
-    free(buf);
-    return r;
+    return asset_registry_read(path, NULL, 0, path, err, errlen);
 }
 
 size_t asset_registry_count(const struct asset_registry *r)

@@ -102,50 +102,47 @@ static int asset_vulns_parse_line(void *ctx, const struct asset_csv_line *l, uin
                                   size_t *col, const char **why)
 {
     struct asset_vulns *v = ctx;
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 32;
-        void *ne = realloc(v->e, cap * sizeof *v->e);
-        if (!ne) {
-            *col = 0;
-            *why = "out of memory";
-            return -1;
-        }
-        v->e = ne;
-        v->cap = cap;
+    struct asset_vuln *e = asset_csv_grow(v->e, v->n, &v->cap, sizeof *v->e, 32);
+    if (!e) {
+        *col = 0;
+        *why = "out of memory";
+        return -1;
     }
+    v->e = e;
     if (asset_vuln_line(&v->e[v->n], l, col, why) < 0)
         return -1;
     v->e[v->n++].line = line;
     return 0;
 }
 
-struct asset_vulns *asset_vulns_parse(const uint8_t *p, size_t len, const char *origin, char *err,
-                                      size_t errlen)
+/* From p[0..len), or with path set from the file at path. */
+static struct asset_vulns *asset_vulns_read(const char *path, const uint8_t *p, size_t len,
+                                            const char *origin, char *err, size_t errlen)
 {
     struct asset_vulns *v = calloc(1, sizeof *v);
     if (!v) {
         snprintf(err, errlen, "%s: out of memory", origin);
         return NULL;
     }
-    if (asset_csv_each(p, len, "product,", origin, asset_vulns_parse_line, v, err, errlen) < 0) {
+    int rc =
+        path ? asset_csv_load(path, "product,", asset_vulns_parse_line, v, err, errlen)
+             : asset_csv_each(p, len, "product,", origin, asset_vulns_parse_line, v, err, errlen);
+    if (rc < 0) {
         asset_vulns_free(v);
         return NULL;
     }
     return v;
 }
 
+struct asset_vulns *asset_vulns_parse(const uint8_t *p, size_t len, const char *origin, char *err,
+                                      size_t errlen)
+{
+    return asset_vulns_read(NULL, p, len, origin, err, errlen);
+}
+
 struct asset_vulns *asset_vulns_load(const char *path, char *err, size_t errlen)
 {
-    uint8_t *buf;
-    size_t len;
-    int rc = asset_read_file(path, &buf, &len);
-    if (rc < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-        return NULL;
-    }
-    struct asset_vulns *v = asset_vulns_parse(buf, len, path, err, errlen);
-    free(buf);
-    return v;
+    return asset_vulns_read(path, NULL, 0, path, err, errlen);
 }
 
 size_t asset_vulns_count(const struct asset_vulns *v)

@@ -26,6 +26,7 @@
 
 #include <string.h>
 
+#include "decode/decode_options.h"
 #include "util/cursor.h"
 
 enum {
@@ -33,8 +34,6 @@ enum {
     IPV4_FLAG_MF = 0x2000,
     IPV4_OFFSET_MASK = 0x1fff,
 
-    IPOPT_EOL = 0,
-    IPOPT_NOP = 1,
     IPOPT_RR = 7,
     IPOPT_TS = 68,
     IPOPT_SEC = 130,
@@ -44,48 +43,32 @@ enum {
     IPOPT_RA = 148,
 };
 
-/* Returns true when the options area is well formed. */
-static bool ipv4_options_valid(const uint8_t *o, size_t len)
+/* decode_options_valid: the lengths each option may have. */
+static bool ipv4_option_valid(uint8_t type, const uint8_t *opt, size_t olen)
 {
-    size_t i = 0;
-    while (i < len) {
-        uint8_t type = o[i];
-        if (type == IPOPT_EOL)
-            return true;
-        if (type == IPOPT_NOP) {
-            i++;
-            continue;
-        }
-        if (len - i < 2)
+    switch (type) {
+    case IPOPT_RR:
+    case IPOPT_LSRR:
+    case IPOPT_SSRR:
+        /* pointer, then whole 4-byte addresses */
+        if (olen < 3 || (olen - 3) % 4 != 0 || opt[2] < 4)
             return false;
-        size_t olen = o[i + 1];
-        if (olen < 2 || olen > len - i)
+        break;
+    case IPOPT_TS:
+        if (olen < 4 || opt[2] < 5)
             return false;
-        switch (type) {
-        case IPOPT_RR:
-        case IPOPT_LSRR:
-        case IPOPT_SSRR:
-            /* pointer, then whole 4-byte addresses */
-            if (olen < 3 || (olen - 3) % 4 != 0 || o[i + 2] < 4)
-                return false;
-            break;
-        case IPOPT_TS:
-            if (olen < 4 || o[i + 2] < 5)
-                return false;
-            break;
-        case IPOPT_SID:
-        case IPOPT_RA:
-            if (olen != 4)
-                return false;
-            break;
-        case IPOPT_SEC:
-            if (olen < 3)
-                return false;
-            break;
-        default:
-            break;
-        }
-        i += olen;
+        break;
+    case IPOPT_SID:
+    case IPOPT_RA:
+        if (olen != 4)
+            return false;
+        break;
+    case IPOPT_SEC:
+        if (olen < 3)
+            return false;
+        break;
+    default:
+        break;
     }
     return true;
 }
@@ -127,7 +110,7 @@ static enum decode_result ipv4_decode_header(struct decode_ctx *c, const uint8_t
     }
     /* A rebuilt header is the first fragment's, already checked. */
     if (!rebuilt && hlen > IPV4_HDR_LEN &&
-        !ipv4_options_valid(b + IPV4_HDR_LEN, hlen - IPV4_HDR_LEN))
+        !decode_options_valid(b + IPV4_HDR_LEN, hlen - IPV4_HDR_LEN, ipv4_option_valid))
         c->d->stats.anomaly[ANOM_IPV4_BAD_OPTIONS]++;
 
     struct packet *p = c->p;

@@ -27,12 +27,11 @@
  */
 #include "decode/decode_internal.h"
 
+#include "decode/decode_options.h"
 #include "util/cursor.h"
 
 enum {
     TCP_HDR_LEN = 20,
-    TCPOPT_EOL = 0,
-    TCPOPT_NOP = 1,
     TCPOPT_MSS = 2,
     TCPOPT_WSCALE = 3,
     TCPOPT_SACK_PERM = 4,
@@ -44,65 +43,51 @@ enum {
     TCPOPT_FASTOPEN = 34,
 };
 
-static bool tcp_options_valid(const uint8_t *o, size_t len)
+/* decode_options_valid: the lengths each option may have. */
+static bool tcp_option_valid(uint8_t kind, const uint8_t *opt, size_t olen)
 {
-    size_t i = 0;
-    while (i < len) {
-        uint8_t kind = o[i];
-        if (kind == TCPOPT_EOL)
-            return true;
-        if (kind == TCPOPT_NOP) {
-            i++;
-            continue;
-        }
-        if (len - i < 2)
+    (void)opt; /* only the length matters for TCP's kinds */
+    switch (kind) {
+    case TCPOPT_MSS:
+        if (olen != 4)
             return false;
-        size_t olen = o[i + 1];
-        if (olen < 2 || olen > len - i)
+        break;
+    case TCPOPT_WSCALE:
+        if (olen != 3)
             return false;
-        switch (kind) {
-        case TCPOPT_MSS:
-            if (olen != 4)
-                return false;
-            break;
-        case TCPOPT_WSCALE:
-            if (olen != 3)
-                return false;
-            break;
-        case TCPOPT_SACK_PERM:
-            if (olen != 2)
-                return false;
-            break;
-        case TCPOPT_SACK:
-            /* one to four 8-byte blocks */
-            if (olen < 10 || (olen - 2) % 8 != 0)
-                return false;
-            break;
-        case TCPOPT_TIMESTAMP:
-            if (olen != 10)
-                return false;
-            break;
-        case TCPOPT_MD5:
-            if (olen != 18)
-                return false;
-            break;
-        case TCPOPT_AO:
-            if (olen < 4)
-                return false;
-            break;
-        case TCPOPT_MPTCP:
-            if (olen < 3)
-                return false;
-            break;
-        case TCPOPT_FASTOPEN:
-            /* empty cookie request, or a 4..16-byte cookie */
-            if (olen != 2 && (olen < 6 || olen > 18))
-                return false;
-            break;
-        default:
-            break;
-        }
-        i += olen;
+        break;
+    case TCPOPT_SACK_PERM:
+        if (olen != 2)
+            return false;
+        break;
+    case TCPOPT_SACK:
+        /* one to four 8-byte blocks */
+        if (olen < 10 || (olen - 2) % 8 != 0)
+            return false;
+        break;
+    case TCPOPT_TIMESTAMP:
+        if (olen != 10)
+            return false;
+        break;
+    case TCPOPT_MD5:
+        if (olen != 18)
+            return false;
+        break;
+    case TCPOPT_AO:
+        if (olen < 4)
+            return false;
+        break;
+    case TCPOPT_MPTCP:
+        if (olen < 3)
+            return false;
+        break;
+    case TCPOPT_FASTOPEN:
+        /* empty cookie request, or a 4..16-byte cookie */
+        if (olen != 2 && (olen < 6 || olen > 18))
+            return false;
+        break;
+    default:
+        break;
     }
     return true;
 }
@@ -118,7 +103,8 @@ enum decode_result decode_tcp(struct decode_ctx *c, const uint8_t *b, size_t len
         return decode_fail(c, ANOM_TCP_BAD_HLEN);
     if (hlen > len)
         return decode_truncated(c, b + len, ANOM_TCP_TRUNCATED);
-    if (hlen > TCP_HDR_LEN && !tcp_options_valid(b + TCP_HDR_LEN, hlen - TCP_HDR_LEN))
+    if (hlen > TCP_HDR_LEN &&
+        !decode_options_valid(b + TCP_HDR_LEN, hlen - TCP_HDR_LEN, tcp_option_valid))
         c->d->stats.anomaly[ANOM_TCP_BAD_OPTIONS]++;
 
     struct packet *p = c->p;

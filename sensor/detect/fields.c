@@ -184,6 +184,24 @@ const struct field_def *field_get(unsigned id)
     return id < F_COUNT ? &fields[id] : NULL;
 }
 
+const char *field_kind_name(uint8_t kind)
+{
+    switch (kind) {
+    case EVK_INT:
+        return "a number";
+    case EVK_STR:
+        return "text";
+    case EVK_IP:
+        return "an address";
+    case EVK_BOOL:
+        return "yes/no";
+    case EVK_STRLIST:
+        return "a list of texts";
+    default:
+        return "?";
+    }
+}
+
 int field_lookup(const char *name, size_t len)
 {
     for (unsigned i = 0; i < F_COUNT; i++) {

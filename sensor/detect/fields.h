@@ -126,6 +126,10 @@ struct field_def {
 /* The definition of id (id < F_COUNT). */
 const struct field_def *field_get(unsigned id);
 
+/* What a field of kind (enum event_kind) holds, as rule errors say it:
+ * "a number", "text", ... */
+const char *field_kind_name(uint8_t kind);
+
 /* The id of a field name, or -1. */
 int field_lookup(const char *name, size_t len);
 

@@ -489,22 +489,6 @@ static bool check_word(struct cctx *c, const struct field_def *fd, uint16_t fiel
     return false;
 }
 
-static const char *kind_name(uint8_t kind)
-{
-    switch (kind) {
-    case EVK_INT:
-        return "a number";
-    case EVK_STR:
-        return "text";
-    case EVK_IP:
-        return "an address";
-    case EVK_BOOL:
-        return "yes/no";
-    default:
-        return "a list of texts";
-    }
-}
-
 static void lower_copy(char *dst, const char *src, size_t len)
 {
     for (size_t i = 0; i < len; i++)
@@ -846,20 +830,20 @@ static struct cnode *compile_pred(struct cctx *c, const struct ast_expr *e)
     bool is_str = kind == EVK_STR || kind == EVK_STRLIST;
     if (e->nocase && !is_str) {
         cerr(c, RULE_ERROR, e->pos, "nocase applies to text fields",
-             "'nocase' cannot apply to %s, which is %s", fd->name, kind_name(kind));
+             "'nocase' cannot apply to %s, which is %s", fd->name, field_kind_name(kind));
         return NULL;
     }
     bool ordering = e->op >= OP_LT && e->op <= OP_GE;
     bool textop = e->op >= OP_STARTS;
     if (ordering && kind != EVK_INT) {
         snprintf(hint, sizeof hint, "'%s' compares numbers; %s is %s: use == or in", opn, fd->name,
-                 kind_name(kind));
+                 field_kind_name(kind));
         cerr(c, RULE_ERROR, e->pos, hint, "'%s' cannot be used with %s", opn, fd->name);
         return NULL;
     }
     if (textop && !is_str) {
         snprintf(hint, sizeof hint, "'%s' looks inside text; %s is %s%s", opn, fd->name,
-                 kind_name(kind), kind == EVK_IP ? ": use 'in' with CIDR blocks" : "");
+                 field_kind_name(kind), kind == EVK_IP ? ": use 'in' with CIDR blocks" : "");
         cerr(c, RULE_ERROR, e->pos, hint, "'%s' cannot be used with %s", opn, fd->name);
         return NULL;
     }

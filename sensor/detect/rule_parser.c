@@ -432,24 +432,6 @@ static struct ast_expr *parse_new_expr(struct parser *ps, uint8_t node, struct r
     return e;
 }
 
-static const char *kind_word(uint8_t kind)
-{
-    switch (kind) {
-    case EVK_INT:
-        return "a number";
-    case EVK_STR:
-        return "text";
-    case EVK_IP:
-        return "an address";
-    case EVK_BOOL:
-        return "yes/no";
-    case EVK_STRLIST:
-        return "a list of texts";
-    default:
-        return "?";
-    }
-}
-
 static int parse_field(struct parser *ps, struct rule_pos *pos)
 {
     char buf[64], hint[RULE_DIAG_TEXT];
@@ -566,7 +548,7 @@ static struct ast_expr *parse_pred(struct parser *ps)
             char buf[64], hint[RULE_DIAG_TEXT];
             snprintf(hint, sizeof hint,
                      "'%s' is %s: compare it, e.g. %s == VALUE, %s in [A, B], %s exists", fd->name,
-                     kind_word(fd->kind), fd->name, fd->name, fd->name);
+                     field_kind_name(fd->kind), fd->name, fd->name, fd->name);
             parse_error_at(ps, parse_pos(ps, &t), hint,
                            "expected a comparison after '%s', found %s", fd->name,
                            tok_show(&t, buf, sizeof buf));

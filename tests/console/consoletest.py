@@ -1,99 +1,19 @@
 """What the console's tests share: a redis-server of the test's own (unix
-socket in a temporary directory), a small RESP client, mamori-console
-started on a free loopback port, HTTP and Server-Sent Events clients."""
+socket in a temporary directory, with a small RESP client: the end-to-end
+tests' tests/e2e/redisserver.py), mamori-console started on a free loopback
+port, HTTP and Server-Sent Events clients."""
 
 import http.client
 import json
 import os
 import re
-import socket
 import subprocess
-import time
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from redisserver import Redis  # noqa: E402,F401 (the console's tests import it from here)
 
 TOKEN = "test-token-0123456789abcdef"
-
-
-class Redis:
-    def __init__(self, d, password=None, db=0):
-        self.dir = d
-        self.sock = os.path.join(d, "redis.sock")
-        self.proc = None
-        self.password, self.db = password, db
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", "0", "--unixsocket", self.sock, "--dir", self.dir,
-             "--save", "", "--appendonly", "no"]
-            + (["--requirepass", self.password] if self.password else []),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(250):
-            try:
-                if self.cmd("PING") == "PONG":
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.02)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-            self.proc = None
-            try:
-                os.unlink(self.sock)
-            except FileNotFoundError:
-                pass
-
-    def cmd(self, *args):
-        s = socket.socket(socket.AF_UNIX)
-        s.settimeout(10)
-        s.connect(self.sock)
-        f = s.makefile("rb")
-        try:
-            if self.password:
-                s.sendall(resp_encode(["AUTH", self.password]))
-                resp_read(f)
-            if self.db:
-                s.sendall(resp_encode(["SELECT", self.db]))
-                resp_read(f)
-            s.sendall(resp_encode(args))
-            return resp_read(f)
-        finally:
-            f.close()
-            s.close()
-
-    def xadd(self, key, record):
-        data = record if isinstance(record, (bytes, str)) else json.dumps(record)
-        return self.cmd("XADD", key, "*", "eve", data).decode()
-
-
-def resp_encode(args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
-
-
-def resp_read(f):
-    line = f.readline()
-    if not line:
-        raise OSError("connection closed")
-    t, rest = line[:1], line[1:-2]
-    if t == b"+":
-        return rest.decode()
-    if t == b"-":
-        return RuntimeError(rest.decode())
-    if t == b":":
-        return int(rest)
-    if t == b"$":
-        n = int(rest)
-        return None if n < 0 else f.read(n + 2)[:-2]
-    if t == b"*":
-        n = int(rest)
-        return None if n < 0 else [resp_read(f) for _ in range(n)]
-    raise OSError("bad reply %r" % line)
 
 
 class Console:

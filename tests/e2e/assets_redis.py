@@ -20,7 +20,8 @@ import tempfile
 
 sys.dont_write_bytecode = True
 import eve  # noqa: E402
-from redis_output import Redis, empty_pcap, stream_records  # noqa: E402
+from redis_output import empty_pcap, stream_records  # noqa: E402
+from redisserver import Redis  # noqa: E402
 
 RPI = "mac-28cdc12773f0"
 

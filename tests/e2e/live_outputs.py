@@ -44,7 +44,7 @@ sys.dont_write_bytecode = True  # keep the source tree clean
 import eve  # noqa: E402
 import live_capture  # noqa: E402
 from live_capture import Netns, Sensor, sh  # noqa: E402
-from redis_output import Redis  # noqa: E402
+from redisserver import Redis  # noqa: E402
 
 CAPTURE = os.path.join("pcaps", "demo.pcap")
 RUN_AS = "nobody"

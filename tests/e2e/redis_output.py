@@ -16,97 +16,15 @@ usage: redis_output.py MAMORI SOURCE_ROOT"""
 import os
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.dont_write_bytecode = True  # keep the source tree clean
 import eve  # noqa: E402
+from redisserver import Redis  # noqa: E402
 
 CAPTURE = "pcaps/demo.pcap"
-
-
-class Redis:
-    """A redis-server of the test's own."""
-
-    def __init__(self, d, *args):
-        self.dir = d
-        self.sock = os.path.join(d, "redis.sock")
-        self.args = list(args)
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", "0", "--unixsocket", self.sock, "--dir", self.dir,
-             "--save", ""] + self.args,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(250):
-            try:
-                if self.cmd("PING") == "PONG" or isinstance(self.cmd("PING"), RuntimeError):
-                    return  # up (an AUTH error means up too)
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc:
-            if sig == signal.SIGTERM:
-                os.kill(self.proc.pid, signal.SIGCONT)
-            self.proc.send_signal(sig)
-            self.proc.wait(timeout=10)
-            self.proc = None
-            try:
-                os.unlink(self.sock)
-            except FileNotFoundError:
-                pass
-
-    def cmd(self, *args, password=None):
-        s = socket.socket(socket.AF_UNIX)
-        s.settimeout(10)
-        s.connect(self.sock)
-        f = s.makefile("rb")
-        try:
-            if password:
-                s.sendall(resp_encode(["AUTH", password]))
-                resp_read(f)
-            s.sendall(resp_encode(args))
-            return resp_read(f)
-        finally:
-            f.close()
-            s.close()
-
-
-def resp_encode(args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
-
-
-def resp_read(f):
-    line = f.readline()
-    if not line:
-        raise OSError("connection closed")
-    t, rest = line[:1], line[1:-2]
-    if t == b"+":
-        return rest.decode()
-    if t == b"-":
-        return RuntimeError(rest.decode())
-    if t == b":":
-        return int(rest)
-    if t == b"$":
-        n = int(rest)
-        if n < 0:
-            return None
-        data = f.read(n + 2)[:-2]
-        return data
-    if t == b"*":
-        n = int(rest)
-        return None if n < 0 else [resp_read(f) for _ in range(n)]
-    raise OSError("bad reply %r" % line)
 
 
 def stream_records(r, key):

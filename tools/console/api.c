@@ -471,6 +471,24 @@ static void api_triage_many(struct console *c, const redisReply *const *entries,
     }
 }
 
+/* ,"alerts":[...]: the stream entries e[0..n) with their triage hashes
+ * st[0..n) (borrowed), newest first as given. */
+static void api_alert_items(struct evbuffer *out, const redisReply *const *e, size_t n,
+                            redisReply *const *st)
+{
+    evbuffer_add(out, ",\"alerts\":[", 11);
+    for (size_t i = 0; i < n; i++) {
+        const char *id;
+        const uint8_t *eve;
+        size_t len;
+        api_entry(e[i], &id, &eve, &len);
+        if (i)
+            evbuffer_add(out, ",", 1);
+        api_alert_item(out, id, eve, len, st[i]);
+    }
+    evbuffer_add(out, "]", 1);
+}
+
 int api_alerts(struct console *c, const struct query *q, struct evbuffer *out)
 {
     struct api_filter f;
@@ -573,17 +591,8 @@ int api_alerts(struct console *c, const struct query *q, struct evbuffer *out)
     if (len)
         freeReplyObject(len);
     jsonw_cstr(out, more ? next : NULL);
-    evbuffer_add(out, ",\"alerts\":[", 11);
-    for (size_t i = 0; i < nsel; i++) {
-        const char *id;
-        const uint8_t *eve;
-        size_t elen;
-        api_entry(sel[i], &id, &eve, &elen);
-        if (i)
-            evbuffer_add(out, ",", 1);
-        api_alert_item(out, id, eve, elen, st[i]);
-    }
-    evbuffer_add(out, "]}", 2);
+    api_alert_items(out, sel, nsel, st);
+    evbuffer_add(out, "}", 1);
 out:
     for (size_t i = 0; st && i < nsel; i++) {
         if (st[i])
@@ -860,19 +869,11 @@ static int api_asset_alerts(struct console *c, const char *device, const struct 
     api_triage_many(c, recent, nrecent, st);
     evbuffer_add_printf(out, ",\"alert_count\":%zu,\"alerts_over_time\":", n);
     api_series_json(out, &s);
-    evbuffer_add(out, ",\"alerts\":[", 11);
+    api_alert_items(out, recent, nrecent, st);
     for (size_t i = 0; i < nrecent; i++) {
-        const char *id;
-        const uint8_t *eve;
-        size_t len;
-        api_entry(recent[i], &id, &eve, &len);
-        if (i)
-            evbuffer_add(out, ",", 1);
-        api_alert_item(out, id, eve, len, st[i]);
         if (st[i])
             freeReplyObject(st[i]);
     }
-    evbuffer_add(out, "]", 1);
     api_series_free(&s);
     freeReplyObject(r);
     return 0;

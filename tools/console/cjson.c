@@ -60,8 +60,7 @@ static long hex4(const uint8_t *p, size_t len, size_t i)
     return v;
 }
 
-/* Length of the valid UTF-8 sequence at p[i..), 0 if invalid. */
-static size_t utf8_len(const uint8_t *p, size_t len, size_t i)
+size_t cjson_utf8_len(const uint8_t *p, size_t len, size_t i)
 {
     uint8_t b = p[i];
     size_t n;
@@ -130,7 +129,7 @@ static void cur_string(struct cur *c)
             c->i += 2;
             continue;
         }
-        size_t n = utf8_len(c->p, c->len, c->i);
+        size_t n = cjson_utf8_len(c->p, c->len, c->i);
         if (!n)
             break;
         c->i += n;
@@ -454,7 +453,7 @@ int cjson_string(const uint8_t *p, size_t len, char *out, size_t cap)
             }
         } else {
             /* validated above: a whole UTF-8 sequence */
-            size_t k = utf8_len(p, len, i);
+            size_t k = cjson_utf8_len(p, len, i);
             if (cap - n <= k) {
                 rc = -ENOSPC;
                 break;

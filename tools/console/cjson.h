@@ -49,6 +49,11 @@ int cjson_find(const uint8_t *p, size_t len, const char *path, struct cjson_slic
  * holds as much as fits, cut at a character boundary). */
 int cjson_string(const uint8_t *p, size_t len, char *out, size_t cap);
 
+/* Length of the valid UTF-8 sequence at p[i..) (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), 1 for ASCII, 0 if invalid
+ * or cut short; i < len. The JSON writer (jsonw) uses it too. */
+size_t cjson_utf8_len(const uint8_t *p, size_t len, size_t i);
+
 /* An integer value (no fraction or exponent) within int64_t: 0 or -EINVAL. */
 int cjson_int(const uint8_t *p, size_t len, int64_t *out);
 

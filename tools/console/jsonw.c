@@ -1,37 +1,9 @@
 #include "jsonw.h"
 
+#include "cjson.h"
+
 #include <event2/buffer.h>
 #include <string.h>
-
-/* Length of the valid UTF-8 sequence at p[i..), 0 if invalid (RFC 3629). */
-static size_t jsonw_utf8(const uint8_t *p, size_t len, size_t i)
-{
-    uint8_t b = p[i];
-    size_t n;
-    uint32_t min, cp;
-    if (b >= 0xc2 && b <= 0xdf) {
-        n = 2, min = 0x80, cp = b & 0x1f;
-    } else if (b >= 0xe0 && b <= 0xef) {
-        n = 3, min = 0x800, cp = b & 0x0f;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-        n = 4, min = 0x10000, cp = b & 0x07;
-    } else {
-        return 0;
-    }
-    if (len - i < n)
-        return 0;
-    for (size_t k = 1; k < n; k++) {
-        if ((p[i + k] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i + k] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    /* U+2028/2029 end lines in old JavaScript parsers */
-    if (cp == 0x2028 || cp == 0x2029)
-        return 0;
-    return n;
-}
 
 void jsonw_str(struct evbuffer *b, const char *s, size_t len)
 {
@@ -45,24 +17,22 @@ void jsonw_str(struct evbuffer *b, const char *s, size_t len)
         size_t elen = 0;
         size_t step = 1;
         if (c >= 0x80) {
-            step = jsonw_utf8(p, len, i);
+            uint32_t cp = 0;
+            step = cjson_utf8_len(p, len, i);
             if (!step) {
-                uint32_t cp = 0;
-                size_t k = i;
-                /* a valid U+2028/2029 is escaped, anything else replaced */
-                if (len - i >= 3 && p[i] == 0xe2 && p[i + 1] == 0x80 &&
-                    (p[i + 2] == 0xa8 || p[i + 2] == 0xa9)) {
-                    cp = p[i + 2] == 0xa8 ? 0x2028 : 0x2029;
-                    k += 3;
-                } else {
-                    cp = 0xfffd;
-                    k += 1;
-                }
+                /* invalid UTF-8: one byte replaced */
+                cp = 0xfffd;
+                step = 1;
+            } else if (step == 3 && p[i] == 0xe2 && p[i + 1] == 0x80 &&
+                       (p[i + 2] == 0xa8 || p[i + 2] == 0xa9)) {
+                /* U+2028/2029 end lines in old JavaScript parsers */
+                cp = p[i + 2] == 0xa8 ? 0x2028 : 0x2029;
+            }
+            if (cp) {
                 memcpy(esc, "\\u", 2);
                 esc[2] = hex[(cp >> 12) & 15], esc[3] = hex[(cp >> 8) & 15];
                 esc[4] = hex[(cp >> 4) & 15], esc[5] = hex[cp & 15];
                 elen = 6;
-                step = k - i;
             }
         } else if (c == '"' || c == '\\') {
             esc[0] = '\\', esc[1] = (char)c, elen = 2;

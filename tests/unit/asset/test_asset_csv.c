@@ -1,6 +1,10 @@
 /* asset/asset_csv.c: RFC 4180 lines, with the column of every mistake. */
 #include "asset/asset_csv.h"
 
+#include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
+
 #include "../test.h"
 
 static int split(const char *s, struct asset_csv_line *l, const char **why)
@@ -56,4 +60,64 @@ static void test_truncation_sweep(void)
     }
 }
 
-TEST_MAIN(TEST(test_fields), TEST(test_errors), TEST(test_truncation_sweep))
+static void test_grow(void)
+{
+    size_t cap = 0;
+    int *e = asset_csv_grow(NULL, 0, &cap, sizeof *e, 4);
+    CHECK(e != NULL);
+    CHECK_EQ_INT(cap, 4);
+    for (size_t n = 0; n < 9; n++) {
+        int *g = asset_csv_grow(e, n, &cap, sizeof *e, 4);
+        CHECK(g != NULL);
+        if (n < 4)
+            CHECK(g == e); /* room left: the same array */
+        e = g;
+        e[n] = (int)n;
+    }
+    CHECK_EQ_INT(cap, 16); /* 4, then 8 at the fifth, 16 at the ninth */
+    for (int i = 0; i < 9; i++)
+        CHECK_EQ_INT(e[i], i);
+    size_t huge = SIZE_MAX / 2;
+    CHECK(asset_csv_grow(e, huge, &huge, 8, 4) == NULL); /* would overflow */
+    CHECK_EQ_INT(huge, SIZE_MAX / 2);
+    free(e);
+}
+
+/* asset_csv_load's callback: counts lines, refuses a field "bad". */
+static int count_line(void *ctx, const struct asset_csv_line *l, uint32_t line, size_t *col,
+                      const char **why)
+{
+    (void)line;
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->f[i].s, "bad") == 0) {
+            *col = l->f[i].col;
+            *why = "bad field";
+            return -1;
+        }
+    }
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_load(void)
+{
+    char path[] = "/tmp/mamori-test-csv-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    static const char text[] = "name,kind\n# a comment\na,b\n\nc,d\ne,bad\n";
+    CHECK_EQ_INT(write(fd, text, sizeof text - 1), (int)(sizeof text - 1));
+    close(fd);
+    char err[256] = "", want[320];
+    int n = 0;
+    CHECK_EQ_INT(asset_csv_load(path, "name,", count_line, &n, err, sizeof err), -1);
+    CHECK_EQ_INT(n, 2);
+    snprintf(want, sizeof want, "%s:6:3: bad field", path);
+    CHECK_EQ_STR(err, want);
+    unlink(path);
+    CHECK_EQ_INT(asset_csv_load(path, "name,", count_line, &n, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s: No such file or directory", path);
+    CHECK_EQ_STR(err, want);
+}
+
+TEST_MAIN(TEST(test_fields), TEST(test_errors), TEST(test_truncation_sweep), TEST(test_grow),
+          TEST(test_load))
