@@ -28,6 +28,7 @@ enum dicom_uid_kind {
 
 struct dicom_uid {
     const char *uid;
+    size_t uid_len;
     const char *name;
     enum dicom_uid_kind kind;
 };

@@ -4,6 +4,7 @@
  * truncation sweep. No patient value may reach a record.
  */
 #include "proto/proto_dicom.h"
+#include "proto/proto_dicom_uids.h"
 
 #include "proto_test.h"
 #include "util/cursor.h"
@@ -249,5 +250,25 @@ static void test_names(void)
     CHECK_EQ_STR(dicom_status_meaning(0xa9ff), "Error: data set does not match SOP class");
 }
 
-TEST_MAIN(TEST(test_store), TEST(test_reject_and_abort), TEST(test_gaps), TEST(test_malformed),
-          TEST(test_probe), TEST(test_truncation), TEST(test_names))
+/* The UID table: each entry's length is its UID's, and each is found by
+ * its own spelling and not by a prefix or an extension of it. */
+static void test_uid_table(void)
+{
+    char buf[80];
+    CHECK(dicom_uid_count() > 100);
+    for (size_t i = 0; i < dicom_uid_count(); i++) {
+        const struct dicom_uid *u = dicom_uid_at(i);
+        CHECK_EQ_INT(u->uid_len, strlen(u->uid));
+        CHECK_EQ_INT(dicom_uid_find(u->uid, u->uid_len), (int)i);
+        CHECK(u->uid_len + 2 < sizeof buf);
+        memcpy(buf, u->uid, u->uid_len);
+        memcpy(buf + u->uid_len, ".9", 2);
+        int j = dicom_uid_find(buf, u->uid_len + 2);
+        CHECK(j < 0 || strcmp(dicom_uid_at((size_t)j)->uid, u->uid) != 0);
+        CHECK(dicom_uid_find(u->uid, u->uid_len - 1) != (int)i);
+    }
+    CHECK_EQ_INT(dicom_uid_find("", 0), -1);
+}
+
+TEST_MAIN(TEST(test_uid_table), TEST(test_store), TEST(test_reject_and_abort), TEST(test_gaps),
+          TEST(test_malformed), TEST(test_probe), TEST(test_truncation), TEST(test_names))
