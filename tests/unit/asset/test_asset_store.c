@@ -332,6 +332,29 @@ static struct asset_store *open_store(const char *dir, uint32_t max, uint32_t sl
     return s;
 }
 
+#define S ASSET_STORE_SAVE_MS
+#define T0 1768467600000000ull
+
+/* A store with hosts 0..n-1 (banner SSH-2.0-Old) saved once. */
+static struct asset_store *saved_store(const char *dir, uint32_t max, uint32_t slice, unsigned n)
+{
+    struct asset_store *s = open_store(dir, max, slice);
+    if (!s)
+        return NULL;
+    for (unsigned i = 0; i < n; i++)
+        feed_host(s, i, "SSH-2.0-Old", T0 + i);
+    CHECK_EQ_INT(asset_store_flush(s, S, false), 0);
+    return s;
+}
+
+/* Asks for a rewrite with the writer gated at step (see gate_init). */
+static void gated_compact(struct asset_store *s, struct gate *g, int step, int hold, int fail)
+{
+    gate_init(g, step, hold, fail);
+    asset_store_set_hook(s, gate_hook, g);
+    asset_store_compact(s);
+}
+
 /* What a restart would read now (after a crash here): the csv export of
  * a store that never writes, what it loaded and could not read. */
 static char *restart_view(const char *dir, size_t *loaded, size_t *bad)
@@ -384,9 +407,6 @@ static void cleanup(const char *dir)
     rmdir(dir);
 }
 
-#define S ASSET_STORE_SAVE_MS
-#define T0 1768467600000000ull
-
 /* The saves return while the writer is held in its first write: every
  * slice is formatted and queued meanwhile, assets.json stays the old one;
  * released, the writer puts the new file in place. */
@@ -395,18 +415,13 @@ static void test_rewrite_off_caller(void)
     char dir[] = "/tmp/mamori-asset-store-XXXXXX", path[512], tmp[512];
     CHECK(mkdtemp(dir) != NULL);
     files(dir, path, tmp, sizeof path);
-    struct asset_store *s = open_store(dir, 100, 2);
+    struct asset_store *s = saved_store(dir, 100, 2, 8);
     if (!s)
         return;
-    for (unsigned i = 0; i < 8; i++)
-        feed_host(s, i, "SSH-2.0-Old", T0 + i);
-    CHECK_EQ_INT(asset_store_flush(s, S, false), 0);
     CHECK_EQ_INT((int)lines_of(path), 16); /* the first save: appended */
     uint64_t mem0 = asset_table_stats(asset_store_table(s))->memory;
     struct gate g;
-    gate_init(&g, ASSET_STORE_STEP_WRITE, 1, 0);
-    asset_store_set_hook(s, gate_hook, &g);
-    asset_store_compact(s);
+    gated_compact(s, &g, ASSET_STORE_STEP_WRITE, 1, 0);
     CHECK_EQ_INT(asset_store_flush(s, 2 * S, false), 0);
     CHECK(asset_store_rewriting(s));
     CHECK_EQ_INT(gate_seen(&g, ASSET_STORE_STEP_START), 1);
@@ -452,16 +467,11 @@ static void test_rewrite_changes_survive(void)
     char dir[] = "/tmp/mamori-asset-store-XXXXXX", path[512], tmp[512];
     CHECK(mkdtemp(dir) != NULL);
     files(dir, path, tmp, sizeof path);
-    struct asset_store *s = open_store(dir, 100, 2);
+    struct asset_store *s = saved_store(dir, 100, 2, 8);
     if (!s)
         return;
-    for (unsigned i = 0; i < 8; i++)
-        feed_host(s, i, "SSH-2.0-Old", T0 + i);
-    CHECK_EQ_INT(asset_store_flush(s, S, false), 0);
     struct gate g;
-    gate_init(&g, ASSET_STORE_STEP_WRITE, 1, 0);
-    asset_store_set_hook(s, gate_hook, &g);
-    asset_store_compact(s);
+    gated_compact(s, &g, ASSET_STORE_STEP_WRITE, 1, 0);
     CHECK_EQ_INT(asset_store_flush(s, 2 * S, false), 0); /* started */
     CHECK_EQ_INT(asset_store_flush(s, 2 * S, false), 0); /* the first slice: host 0 */
     gate_wait(&g, s, 2 * S, false);
@@ -495,9 +505,7 @@ static void test_rewrite_changes_survive(void)
 
     /* Held before its fsync: every line is queued, so a change now is
      * saved after the rename, to the new file. */
-    gate_init(&g, ASSET_STORE_STEP_SYNC, 1, 0);
-    asset_store_set_hook(s, gate_hook, &g);
-    asset_store_compact(s);
+    gated_compact(s, &g, ASSET_STORE_STEP_SYNC, 1, 0);
     CHECK_EQ_INT(asset_store_flush(s, 4 * S, false), 0);
     gate_wait(&g, s, 4 * S, true);
     feed_host(s, 1, "SSH-2.0-Late", T0 + 200);
@@ -532,16 +540,11 @@ static void test_rewrite_failures(void)
         char dir[] = "/tmp/mamori-asset-store-XXXXXX", path[512], tmp[512];
         CHECK(mkdtemp(dir) != NULL);
         files(dir, path, tmp, sizeof path);
-        struct asset_store *s = open_store(dir, 100, 2);
+        struct asset_store *s = saved_store(dir, 100, 2, 4);
         if (!s)
             return;
-        for (unsigned i = 0; i < 4; i++)
-            feed_host(s, i, "SSH-2.0-Old", T0 + i);
-        CHECK_EQ_INT(asset_store_flush(s, S, false), 0);
         struct gate g;
-        gate_init(&g, steps[k], 1, -EIO);
-        asset_store_set_hook(s, gate_hook, &g);
-        asset_store_compact(s);
+        gated_compact(s, &g, steps[k], 1, -EIO);
         feed_host(s, 0, "SSH-2.0-New", T0 + 100);
         CHECK_EQ_INT(asset_store_flush(s, 2 * S, false), 0);
         finish(s, 2 * S);
@@ -656,16 +659,11 @@ static void test_rewrite_evictions(void)
     char dir[] = "/tmp/mamori-asset-store-XXXXXX", path[512], tmp[512];
     CHECK(mkdtemp(dir) != NULL);
     files(dir, path, tmp, sizeof path);
-    struct asset_store *s = open_store(dir, 6, 1);
+    struct asset_store *s = saved_store(dir, 6, 1, 3);
     if (!s)
         return;
-    for (unsigned i = 0; i < 3; i++)
-        feed_host(s, i, "SSH-2.0-Old", T0 + i);
-    CHECK_EQ_INT(asset_store_flush(s, S, false), 0);
     struct gate g;
-    gate_init(&g, ASSET_STORE_STEP_WRITE, 1, 0);
-    asset_store_set_hook(s, gate_hook, &g);
-    asset_store_compact(s);
+    gated_compact(s, &g, ASSET_STORE_STEP_WRITE, 1, 0);
     CHECK_EQ_INT(asset_store_flush(s, 2 * S, false), 0);
     CHECK_EQ_INT(asset_store_flush(s, 2 * S, false), 0); /* one entry of host 0 */
     gate_wait(&g, s, 2 * S, false);
@@ -695,12 +693,9 @@ static void test_rewrite_stop(void)
         char dir[] = "/tmp/mamori-asset-store-XXXXXX", path[512], tmp[512];
         CHECK(mkdtemp(dir) != NULL);
         files(dir, path, tmp, sizeof path);
-        struct asset_store *s = open_store(dir, 100, 2);
+        struct asset_store *s = saved_store(dir, 100, 2, 8);
         if (!s)
             return;
-        for (unsigned i = 0; i < 8; i++)
-            feed_host(s, i, "SSH-2.0-Old", T0 + i);
-        CHECK_EQ_INT(asset_store_flush(s, S, false), 0);
         asset_store_compact(s);
         feed_host(s, 0, "SSH-2.0-New", T0 + 100);
         CHECK_EQ_INT(asset_store_flush(s, 2 * S, false), 0);
